@@ -1,0 +1,33 @@
+package io.suitesync.testsupport;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Points every test context at the test servers ({@link TestServers}) with a fresh database,
+ * unless the test configured a datasource or Redis of its own (outage tests do).
+ */
+public class TestInfrastructurePostProcessor implements EnvironmentPostProcessor, Ordered {
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        Map<String, Object> props = new HashMap<>();
+        if (!env.containsProperty("spring.datasource.url")) {
+            props.put("spring.datasource.url", TestServers.newDatabase());
+        }
+        if (!env.containsProperty("spring.data.redis.url") && !env.containsProperty("spring.data.redis.host")) {
+            props.put("spring.data.redis.url", TestServers.redisUrl());
+        }
+        env.getPropertySources().addLast(new MapPropertySource("suitesync-test-servers", props));
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE - 10;
+    }
+}
