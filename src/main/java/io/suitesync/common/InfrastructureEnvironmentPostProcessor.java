@@ -30,7 +30,7 @@ public class InfrastructureEnvironmentPostProcessor implements EnvironmentPostPr
             props.put("spring.datasource.url", EmbeddedServers.postgresJdbcUrl());
             props.put("spring.datasource.username", "postgres");
             props.put("spring.datasource.password", "");
-            String locations = env.getProperty("spring.flyway.locations", "classpath:db/migration,classpath:db/wrapper");
+            String locations = env.getProperty("spring.flyway.locations", "classpath:db/migration,classpath:db/wrapper,classpath:db/bridge");
             props.put("spring.flyway.locations", locations + ",classpath:db/demo");
         }
         if (!env.containsProperty("spring.data.redis.url") && !env.containsProperty("spring.data.redis.host")) {
