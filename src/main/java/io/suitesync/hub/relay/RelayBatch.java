@@ -1,0 +1,43 @@
+package io.suitesync.hub.relay;
+
+import io.suitesync.common.OutboundEvent;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The outcome of routing one claimed batch: the events to publish, the rows to mark processed once
+ * Redis has them, the rows that failed, and the rows held back because an earlier change of the
+ * same record failed (they stay unprocessed, so per-record order holds).
+ */
+public record RelayBatch(
+        List<OutboundEvent> events,
+        List<Long> publishedIds,
+        List<Long> skippedIds,
+        List<RowFailure> failures,
+        int heldBack) {
+
+    /** Rows done with this batch as a PostgreSQL array literal, for {@code id = ANY(CAST(:#ids AS bigint[]))}. */
+    public String doneIds() {
+        return arrayLiteral(publishedIds, skippedIds);
+    }
+
+    public String skippedIdArray() {
+        return arrayLiteral(skippedIds, List.of());
+    }
+
+    public boolean hasDoneRows() {
+        return !publishedIds.isEmpty() || !skippedIds.isEmpty();
+    }
+
+    private static String arrayLiteral(List<Long> a, List<Long> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).map(String::valueOf)
+                .collect(Collectors.joining(",", "{", "}"));
+    }
+
+    /**
+     * A row that could not be routed. {@code park} once it used its attempts: it moves to the dead
+     * letter table; otherwise it is retried after {@code retryDelayMillis}.
+     */
+    public record RowFailure(long id, String tenantId, String table, String recordId, int attempts,
+                             String error, boolean park, long retryDelayMillis) {}
+}
