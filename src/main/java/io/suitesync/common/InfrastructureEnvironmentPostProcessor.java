@@ -13,7 +13,7 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * Resolves what the process runs against before any bean exists:
  * <ul>
- *   <li>No {@code spring.datasource.url}: starts embedded PostgreSQL and loads the demo Wrapper data.</li>
+ *   <li>No {@code spring.datasource.url}: starts embedded PostgreSQL, loads the demo Wrapper data and sets dev API keys.</li>
  *   <li>No {@code spring.data.redis.url}/{@code host}: starts embedded Redis.</li>
  *   <li>Camel route files: {@code routes/config} plus the folder of each role in {@code suitesync.roles},
  *       plus YAML/XML files of {@code suitesync.routes.external-dir} when set.</li>
@@ -32,6 +32,13 @@ public class InfrastructureEnvironmentPostProcessor implements EnvironmentPostPr
             props.put("spring.datasource.password", "");
             String locations = env.getProperty("spring.flyway.locations", "classpath:db/migration,classpath:db/wrapper,classpath:db/bridge");
             props.put("spring.flyway.locations", locations + ",classpath:db/demo");
+            // a demo on embedded servers gets well-known dev keys, so the README's curl lines work as is
+            if (env.getProperty("suitesync.security.admin-api-key", "").isBlank()) {
+                props.put("suitesync.security.admin-api-key", "dev-admin-key");
+            }
+            if (env.getProperty("suitesync.security.read-keys", "").isBlank()) {
+                props.put("suitesync.security.read-keys", "crm=dev-crm-key,hrms=dev-hrms-key,finance=dev-finance-key,affiliate=dev-affiliate-key");
+            }
         }
         if (!env.containsProperty("spring.data.redis.url") && !env.containsProperty("spring.data.redis.host")) {
             props.put("spring.data.redis.host", "127.0.0.1");

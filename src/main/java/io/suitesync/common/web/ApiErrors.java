@@ -1,0 +1,71 @@
+package io.suitesync.common.web;
+
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns the exception of a failed REST exchange into {@code {status, error, message, timestamp}}
+ * with the right HTTP status (routes/config/rest-error-handling.camel.yaml calls it). Malformed
+ * JSON and wrong types are 400 with the offending field named.
+ */
+@Component("apiErrors")
+public class ApiErrors {
+
+    public Map<String, Object> toResponse(Exchange exchange) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        int status = 500;
+        String message = e == null ? "unknown error" : e.getMessage();
+        Throwable cause = e;
+        while (cause != null) {
+            if (cause instanceof ApiException api) {
+                status = api.status();
+                message = api.getMessage();
+                break;
+            }
+            if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+                status = 400;
+                String field = mapping.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
+                        : "[" + r.getIndex() + "]").collect(Collectors.joining("."));
+                message = "invalid value for field '" + field + "'"
+                        + (mapping instanceof InvalidFormatException f ? ": " + f.getValue() + " is not a " + f.getTargetType().getSimpleName()
+                        : mapping instanceof MismatchedInputException m && m.getTargetType() != null
+                        ? ": expected " + m.getTargetType().getSimpleName() : "");
+                break;
+            }
+            if (cause instanceof JsonProcessingException json) {
+                status = 400;
+                message = "malformed JSON: " + json.getOriginalMessage();
+                break;
+            }
+            cause = cause.getCause();
+        }
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("error", reason(status));
+        body.put("message", status == 500 ? "internal error: " + message : message);
+        body.put("timestamp", Instant.now().toString());
+        return body;
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 409 -> "Conflict";
+            case 429 -> "Too Many Requests";
+            default -> status >= 500 ? "Internal Server Error" : "Error";
+        };
+    }
+}
