@@ -47,7 +47,8 @@ public class InfrastructureEnvironmentPostProcessor implements EnvironmentPostPr
         if (!env.containsProperty("camel.main.routes-include-pattern")) {
             props.put("camel.main.routes-include-pattern", routePattern(env));
         }
-        env.getPropertySources().addLast(new MapPropertySource(SOURCE, props));
+        // first: it only fills what is blank or unset, and application.yml declares the keys with empty defaults
+        env.getPropertySources().addFirst(new MapPropertySource(SOURCE, props));
     }
 
     static String routePattern(ConfigurableEnvironment env) {
