@@ -1,5 +1,6 @@
 package io.suitesync.hub.relay;
 
+import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.hub.HubProperties;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import org.springframework.stereotype.Component;
  * locks for long. Parked rows stay until they are replayed (their dead letter points at them).
  */
 @Component("changeLogPurger")
+@ConditionalOnRole("hub")
 public class ChangeLogPurger {
 
     private static final int CHUNK = 10_000;

@@ -1,5 +1,6 @@
 package io.suitesync.hub.relay;
 
+import io.suitesync.common.ConditionalOnRole;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.suitesync.common.OutboundEvent;
@@ -24,6 +25,7 @@ import org.springframework.stereotype.Component;
  * after {@code max-attempts}, and later changes of the same record wait behind it.
  */
 @Component("changeRelay")
+@ConditionalOnRole("hub")
 public class ChangeRelay {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeRelay.class);

@@ -1,5 +1,6 @@
 package io.suitesync.hub.relay;
 
+import io.suitesync.common.ConditionalOnRole;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +19,7 @@ import org.springframework.stereotype.Component;
  * database the backlog (pending) and lag (age of the oldest unprocessed row).
  */
 @Component("relayMetrics")
+@ConditionalOnRole("hub")
 public class RelayMetrics {
 
     private final JdbcTemplate jdbc;

@@ -1,5 +1,6 @@
 package io.suitesync.hub.relay;
 
+import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.hub.HubProperties;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -28,6 +29,7 @@ import org.springframework.stereotype.Component;
  * poll interval. The connection is checked before every poll, since a dead backend has lost the lock.
  */
 @Component("relayWakeup")
+@ConditionalOnRole("hub")
 public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPollConsumerScheduler {
 
     static final String CHANNEL = "suitesync_change_log";

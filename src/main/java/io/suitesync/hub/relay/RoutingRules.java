@@ -1,5 +1,6 @@
 package io.suitesync.hub.relay;
 
+import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.HubProperties.Table;
 import java.util.Collection;
@@ -14,6 +15,7 @@ import org.springframework.stereotype.Component;
  * Whatever a rule selects is then narrowed to the applications the tenant has enabled.
  */
 @Component("routingRules")
+@ConditionalOnRole("hub")
 public class RoutingRules {
 
     private final HubProperties config;
