@@ -1,0 +1,107 @@
+package io.suitesync.hub.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.suitesync.testsupport.StreamReader;
+import io.suitesync.testsupport.WrapperFixtures;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Per-record order and poison-row isolation, with short retry settings. */
+@SpringBootTest(properties = {
+        "suitesync.hub.relay.max-attempts=3",
+        "suitesync.hub.relay.retry-backoff=50ms",
+        "suitesync.hub.relay.poll-interval=200ms"})
+class RelayGuaranteesIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Autowired JdbcTemplate jdbc;
+    @Autowired StringRedisTemplate redis;
+    @Autowired DeadLetters deadLetters;
+
+    WrapperFixtures wrapper;
+    StreamReader streams;
+
+    @BeforeEach
+    void setUp() {
+        wrapper = new WrapperFixtures(jdbc);
+        streams = new StreamReader(redis);
+    }
+
+    @Test
+    void thousandSuccessiveUpdatesOfOneRecordArriveInOrder() {
+        String tenant = wrapper.tenant("crm");
+        UUID id = wrapper.creditConfig(tenant, "crm.leads.create", 0);
+        for (int i = 1; i <= 1000; i++) {
+            jdbc.update("UPDATE credit_configurations SET credit_cost = ? WHERE id = ?", i, id);
+        }
+
+        String stream = "crm:" + tenant + ":events";
+        await().atMost(WAIT).until(() -> streams.size(stream) >= 1001);
+
+        List<Map<String, Object>> events = streams.events(stream);
+        assertThat(events).hasSize(1001);
+        List<Double> costs = events.stream().map(e -> ((Number) ((Map<?, ?>) e.get("data")).get("creditCost")).doubleValue()).toList();
+        for (int i = 0; i <= 1000; i++) {
+            assertThat(costs.get(i)).isEqualTo(i);
+        }
+        List<Long> versions = events.stream().map(e -> ((Number) e.get("version")).longValue()).toList();
+        assertThat(versions).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void poisonRowIsParkedWithItsErrorWhileOtherRowsFlowAndCanBeReplayed() {
+        String tenant = wrapper.tenant("crm");
+        String other = wrapper.tenant("crm");
+        String poisonRecord = UUID.randomUUID().toString();
+        // a credit-config change without its operation code cannot be routed
+        long poison = insertChange(tenant, poisonRecord, "{}");
+        // a later change of the same record must wait behind the poison one (per-record order)
+        long sameRecordLater = insertChange(tenant, poisonRecord, "{\"operation_code\": \"crm.leads.update\"}");
+        wrapper.creditConfig(other, "crm.leads.create", 1);
+        wrapper.creditConfig(tenant, "crm.contacts.import", 2);
+
+        await().atMost(WAIT).until(() -> streams.size("crm:" + other + ":events") == 1
+                && streams.size("crm:" + tenant + ":events") == 1);
+        await().atMost(WAIT).until(() -> "PARKED".equals(status(poison)));
+
+        Map<String, Object> parked = jdbc.queryForMap("SELECT attempts, error FROM change_dead_letter WHERE change_id = ?", poison);
+        assertThat(parked.get("attempts")).isEqualTo(3);
+        assertThat((String) parked.get("error")).contains("has no operation_code");
+        assertThat(deadLetters.list(tenant, 10)).extracting(d -> d.get("changeId")).containsExactly(poison);
+
+        // once the poison row is out of the way the held-back change of its record flows
+        await().atMost(WAIT).until(() -> "PUBLISHED".equals(status(sameRecordLater)));
+        assertThat(streams.size("crm:" + tenant + ":events")).isEqualTo(2);
+
+        // an operator fixes the row and replays it
+        jdbc.update("UPDATE change_log SET context = '{\"operation_code\": \"crm.leads.delete\"}' WHERE id = ?", poison);
+        assertThat(deadLetters.replay(poison)).isTrue();
+
+        await().atMost(WAIT).until(() -> "PUBLISHED".equals(status(poison)));
+        assertThat(streams.events("crm:" + tenant + ":events")).extracting(e -> (Object) ((Map<?, ?>) e.get("data")).get("operationCode"))
+                .containsExactly("crm.contacts.import", "crm.leads.update", "crm.leads.delete");
+        assertThat(deadLetters.list(tenant, 10)).isEmpty();
+        assertThat(deadLetters.replay(poison)).isFalse();
+    }
+
+    private long insertChange(String tenant, String recordId, String context) {
+        return jdbc.queryForObject("INSERT INTO change_log (tenant_id, table_name, record_id, operation, changed_fields, "
+                + "new_values, context) VALUES (?, 'credit_configurations', ?, 'UPDATE', '{credit_cost}', "
+                + "'{\"credit_cost\": 9}', ?::jsonb) RETURNING id", Long.class, tenant, recordId, context);
+    }
+
+    private String status(long changeId) {
+        return jdbc.queryForObject("SELECT coalesce(status, '') FROM change_log WHERE id = ?", String.class, changeId);
+    }
+}
