@@ -3,8 +3,26 @@ package io.suitesync.common;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
 import org.springframework.data.redis.connection.stream.MapRecord;
@@ -18,9 +36,14 @@ import org.springframework.stereotype.Component;
  * about {@code suitesync.hub.relay.stream-max-length} entries) and PUBLISH to the live channel. Returns
  * only when Redis has answered every command, and throws if any failed, so a caller that marks its
  * source rows afterwards never marks an event Redis did not take.
+ *
+ * <p>On a standalone or Sentinel Redis it writes through a dedicated Lettuce connection with
+ * auto-flush off: the whole batch goes out in one write and the futures are awaited together,
+ * about twice the rate of a Spring Data Redis pipeline (measured by RelayBench). On a Redis Cluster
+ * it uses Spring Data Redis pipelining, which routes commands to their slots.
  */
 @Component("redisEventPublisher")
-public class RedisEventPublisher {
+public class RedisEventPublisher implements DisposableBean {
 
     private static final byte[] FIELD_EVENT_ID = bytes("eventId");
     private static final byte[] FIELD_EVENT_TYPE = bytes("eventType");
@@ -29,12 +52,21 @@ public class RedisEventPublisher {
     private final StringRedisTemplate redis;
     private final ObjectMapper mapper;
     private final XAddOptions trim;
+    private final XAddArgs trimArgs;
+    private final RedisClient client;
+    private final Duration timeout;
+    private StatefulRedisConnection<byte[], byte[]> connection;
 
-    public RedisEventPublisher(StringRedisTemplate redis, ObjectMapper mapper,
+    public RedisEventPublisher(StringRedisTemplate redis, ObjectMapper mapper, RedisConnectionFactory factory,
+                               RedisProperties redisProperties,
                                @Value("${suitesync.hub.relay.stream-max-length:100000}") long streamMaxLength) {
         this.redis = redis;
         this.mapper = mapper;
         this.trim = XAddOptions.maxlen(streamMaxLength).approximateTrimming(true);
+        this.trimArgs = XAddArgs.Builder.maxlen(streamMaxLength).approximateTrimming();
+        this.client = factory instanceof LettuceConnectionFactory lettuce
+                && lettuce.getNativeClient() instanceof RedisClient standalone ? standalone : null;
+        this.timeout = redisProperties.getTimeout() == null ? Duration.ofSeconds(5) : redisProperties.getTimeout();
     }
 
     /** Publishes the events; returns how many were written. */
@@ -46,6 +78,71 @@ public class RedisEventPublisher {
         for (int i = 0; i < payloads.length; i++) {
             payloads[i] = serialize(events.get(i).event());
         }
+        if (client != null) {
+            publishDirect(events, payloads);
+        } else {
+            publishPipelined(events, payloads);
+        }
+        return events.size();
+    }
+
+    private synchronized void publishDirect(List<OutboundEvent> events, byte[][] payloads) {
+        StatefulRedisConnection<byte[], byte[]> conn = connection();
+        RedisAsyncCommands<byte[], byte[]> async = conn.async();
+        List<RedisFuture<?>> replies = new ArrayList<>(events.size() * 2);
+        try {
+            for (int i = 0; i < payloads.length; i++) {
+                OutboundEvent out = events.get(i);
+                Map<byte[], byte[]> body = new LinkedHashMap<>(4);
+                body.put(FIELD_EVENT_ID, bytes(out.event().eventId()));
+                body.put(FIELD_EVENT_TYPE, bytes(out.event().eventType()));
+                body.put(FIELD_EVENT, payloads[i]);
+                replies.add(async.xadd(bytes(out.stream()), trimArgs, body));
+                if (out.live()) {
+                    replies.add(async.publish(bytes(out.channel()), payloads[i]));
+                }
+            }
+        } finally {
+            conn.flushCommands();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (RedisFuture<?> reply : replies) {
+            try {
+                reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                throw new RedisSystemException("Redis refused an event write: " + e.getCause().getMessage(), e.getCause());
+            } catch (TimeoutException e) {
+                // the connection may hold half-answered commands: start the next batch on a fresh one
+                closeConnection();
+                throw new QueryTimeoutException("Redis did not answer within " + timeout, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RedisSystemException("interrupted while waiting for Redis", e);
+            }
+        }
+    }
+
+    private StatefulRedisConnection<byte[], byte[]> connection() {
+        if (connection == null || !connection.isOpen()) {
+            connection = client.connect(ByteArrayCodec.INSTANCE);
+            connection.setAutoFlushCommands(false);
+        }
+        return connection;
+    }
+
+    private synchronized void closeConnection() {
+        if (connection != null) {
+            connection.closeAsync();
+            connection = null;
+        }
+    }
+
+    @Override
+    public void destroy() {
+        closeConnection();
+    }
+
+    private void publishPipelined(List<OutboundEvent> events, byte[][] payloads) {
         redis.executePipelined((RedisCallback<Object>) connection -> {
             for (int i = 0; i < payloads.length; i++) {
                 OutboundEvent out = events.get(i);
@@ -61,7 +158,6 @@ public class RedisEventPublisher {
             }
             return null;
         });
-        return events.size();
     }
 
     private byte[] serialize(SyncEvent event) {

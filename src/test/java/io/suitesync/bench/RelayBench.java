@@ -1,0 +1,276 @@
+package io.suitesync.bench;
+
+import io.suitesync.SuiteSyncApplication;
+import io.suitesync.testsupport.TestServers;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Relay benchmark against real PostgreSQL and Redis (SUITESYNC_TEST_POSTGRES_URL / SUITESYNC_TEST_REDIS_URL,
+ * else embedded). Prints one JSON line:
+ * <ul>
+ *   <li>drain: events/s for a backlog of {@code changes} pre-captured changes across {@code tenants} tenants;</li>
+ *   <li>live latency commit→stream p50/p99 at a steady {@code rate} changes/s;</li>
+ *   <li>the raw ceilings in the same run: pipelined XADD rate from this JVM and claim+mark rate of
+ *       change_log in PostgreSQL, with the drain rate as a ratio of each.</li>
+ * </ul>
+ * Run: {@code ./mvnw -B -q -Pbench test-compile exec:java -Dexec.mainClass=io.suitesync.bench.RelayBench}
+ * (options as system properties: -Dchanges=200000 -Dtenants=50 -Drate=1000 -Dseconds=15 -DbatchSize=2000).
+ */
+public final class RelayBench {
+
+    private RelayBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int changes = Integer.getInteger("changes", 200_000);
+        int tenants = Integer.getInteger("tenants", 50);
+        int rate = Integer.getInteger("rate", 1_000);
+        int seconds = Integer.getInteger("seconds", 15);
+        int batchSize = Integer.getInteger("batchSize", 2_000);
+        try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(SuiteSyncApplication.class)
+                .properties("spring.datasource.url=" + TestServers.newDatabase(), "server.port=0",
+                        "spring.data.redis.url=" + TestServers.redisUrl(),
+                        "suitesync.hub.relay.batch-size=" + batchSize,
+                        "suitesync.hub.relay.stream-max-length=1000000",
+                        "logging.level.root=WARN")
+                .run()) {
+            JdbcTemplate jdbc = hub.getBean(JdbcTemplate.class);
+            StringRedisTemplate redis = hub.getBean(StringRedisTemplate.class);
+            CamelContext camel = hub.getBean(CamelContext.class);
+            String run = Long.toString(System.currentTimeMillis(), 36);
+            List<String> tenantIds = new ArrayList<>();
+            for (int t = 0; t < tenants; t++) {
+                String id = "bench-" + run + "-" + t;
+                tenantIds.add(id);
+                jdbc.update("INSERT INTO tenants (id, name) VALUES (?, ?)", id, id);
+                jdbc.update("INSERT INTO organization_applications (tenant_id, application_code) VALUES (?, 'crm')", id);
+            }
+
+            // 1. backlog drain
+            camel.getRouteController().stopRoute("change-log-relay");
+            int perTenant = changes / tenants;
+            for (String tenant : tenantIds) {
+                jdbc.update("INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost) "
+                        + "SELECT ?, 'crm.bench.' || g, 1 FROM generate_series(1, ?) g", tenant, perTenant);
+            }
+            long backlog = jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class);
+            jdbc.execute("VACUUM ANALYZE change_log");
+            long start = System.nanoTime();
+            camel.getRouteController().startRoute("change-log-relay");
+            while (jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class) > 0) {
+                LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            }
+            double drainSeconds = (System.nanoTime() - start) / 1e9;
+            double drainRate = backlog / drainSeconds;
+            Map<String, Object> relayFigures = hub.getBean(io.suitesync.hub.relay.RelayMetrics.class).snapshot();
+
+            // 2. live latency at a steady rate
+            double[] latency = liveLatency(hub.getBean(DataSource.class), redis, tenantIds.subList(0, Math.min(10, tenants)),
+                    rate, seconds);
+
+            // 3. raw ceilings
+            double xaddRate = rawXaddRate(redis, run, changes);
+            camel.getRouteController().stopRoute("change-log-relay");
+            double claimMarkRate = claimMarkRate(jdbc, tenantIds, perTenant, batchSize);
+
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("backlogChanges", backlog);
+            out.put("tenants", tenants);
+            out.put("batchSize", batchSize);
+            out.put("drainEventsPerSecond", round(drainRate));
+            out.put("drainBatches", relayFigures.get("batches"));
+            out.put("drainAverageBatchMs", round2((double) relayFigures.get("averageBatchMillis")));
+            out.put("liveRatePerSecond", rate);
+            out.put("liveSamples", (long) latency[2]);
+            out.put("latencyP50Ms", round2(latency[0]));
+            out.put("latencyP99Ms", round2(latency[1]));
+            out.put("rawPipelinedXaddPerSecond", round(xaddRate));
+            out.put("rawClaimMarkRowsPerSecond", round(claimMarkRate));
+            out.put("drainVsXadd", round2(drainRate / xaddRate));
+            out.put("drainVsClaimMark", round2(drainRate / claimMarkRate));
+            out.put("cores", Runtime.getRuntime().availableProcessors());
+            System.out.println(toJson(out));
+        }
+        System.exit(0);
+    }
+
+    /**
+     * Writers commit single-row updates at {@code rate}/s; a reader tails the streams. Latency is
+     * the time from the writer's commit returning to the reader seeing the entry (same JVM clock).
+     */
+    private static double[] liveLatency(DataSource dataSource, StringRedisTemplate redis, List<String> tenants,
+                                        int rate, int seconds) throws Exception {
+        Map<Integer, Long> committedAt = new ConcurrentHashMap<>();
+        List<Long> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean reading = new AtomicBoolean(true);
+        Map<String, String> positions = new HashMap<>();
+        for (String tenant : tenants) {
+            String key = "crm:" + tenant + ":events";
+            var last = redis.opsForStream().reverseRange(key, org.springframework.data.domain.Range.unbounded(),
+                    org.springframework.data.redis.connection.Limit.limit().count(1));
+            positions.put(key, last == null || last.isEmpty() ? "0-0" : last.get(0).getId().getValue());
+        }
+        Thread reader = new Thread(() -> {
+            while (reading.get()) {
+                @SuppressWarnings("unchecked")
+                StreamOffset<String>[] offsets = positions.entrySet().stream()
+                        .map(e -> StreamOffset.create(e.getKey(), ReadOffset.from(e.getValue()))).toArray(StreamOffset[]::new);
+                List<MapRecord<String, Object, Object>> records = redis.opsForStream()
+                        .read(StreamReadOptions.empty().block(Duration.ofMillis(200)).count(1000), offsets);
+                long now = System.nanoTime();
+                if (records == null) {
+                    continue;
+                }
+                for (MapRecord<String, Object, Object> r : records) {
+                    positions.put(r.getStream(), r.getId().getValue());
+                    String json = (String) r.getValue().get("event");
+                    int marker = json.indexOf("\"creditCost\":");
+                    if (marker < 0) {
+                        continue;
+                    }
+                    int end = json.indexOf(',', marker);
+                    int seq = (int) Double.parseDouble(json.substring(marker + 13, end));
+                    Long at = committedAt.remove(seq);
+                    if (at != null) {
+                        samples.add(now - at);
+                    }
+                }
+            }
+        }, "bench-reader");
+        reader.start();
+
+        try (Connection c = dataSource.getConnection()) {
+            try (Statement s = c.createStatement()) {
+                // the Wrapper's own commit cost is not what we measure; keep the writer from being the bottleneck
+                s.execute("SET synchronous_commit = off");
+            }
+            List<String> ids = new ArrayList<>();
+            for (String tenant : tenants) {
+                ids.addAll(new JdbcTemplate(dataSource).queryForList(
+                        "SELECT id::text FROM credit_configurations WHERE tenant_id = ? LIMIT 10", String.class, tenant));
+            }
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE credit_configurations SET credit_cost = ? WHERE id = ?::uuid")) {
+                long interval = 1_000_000_000L / rate;
+                long next = System.nanoTime();
+                int total = rate * seconds;
+                for (int seq = 1_000; seq < 1_000 + total; seq++) {
+                    LockSupport.parkNanos(next - System.nanoTime());
+                    next += interval;
+                    update.setInt(1, seq);
+                    update.setString(2, ids.get(seq % ids.size()));
+                    update.executeUpdate();
+                    committedAt.put(seq, System.nanoTime());
+                }
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!committedAt.isEmpty() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        reading.set(false);
+        reader.join();
+        long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
+        // the first second warms up the JIT and connections
+        long[] steady = Arrays.copyOfRange(sorted, 0, sorted.length);
+        return new double[] {percentile(steady, 0.50) / 1e6, percentile(steady, 0.99) / 1e6, steady.length};
+    }
+
+    /** XADD of pre-built payloads of the relay's size, pipelined in the relay's batch size. */
+    private static double rawXaddRate(StringRedisTemplate redis, String run, int count) {
+        byte[] payload = new byte[420];
+        Arrays.fill(payload, (byte) 'x');
+        byte[] field = "event".getBytes(StandardCharsets.UTF_8);
+        XAddOptions trim = XAddOptions.maxlen(1_000_000).approximateTrimming(true);
+        int batch = 2_000;
+        long start = System.nanoTime();
+        for (int done = 0; done < count; done += batch) {
+            int offset = done;
+            redis.executePipelined((RedisCallback<Object>) connection -> {
+                for (int i = 0; i < batch; i++) {
+                    byte[] key = ("bench:" + run + ":" + ((offset + i) % 50) + ":events").getBytes(StandardCharsets.UTF_8);
+                    MapRecord<byte[], byte[], byte[]> record = StreamRecords.newRecord().in(key).ofMap(Map.of(field, payload));
+                    connection.streamCommands().xAdd(record, trim);
+                }
+                return null;
+            });
+        }
+        return count / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** The relay's own claim query and mark statement, without publishing: the database's ceiling. */
+    private static double claimMarkRate(JdbcTemplate jdbc, List<String> tenants, int perTenant, int batchSize) {
+        jdbc.update("UPDATE change_log SET processed_at = NULL, status = NULL");
+        jdbc.execute("VACUUM ANALYZE change_log");
+        long rows = jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class);
+        String claim = "WITH batch AS (SELECT c.id, c.tenant_id, c.table_name, c.record_id, c.operation, c.changed_fields, "
+                + "c.old_values, c.new_values, c.context, c.priority, c.changed_at, c.attempts FROM change_log c "
+                + "WHERE c.processed_at IS NULL AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= now()) "
+                + "AND NOT EXISTS (SELECT 1 FROM change_log w WHERE w.processed_at IS NULL AND w.next_attempt_at > now() "
+                + "AND w.table_name = c.table_name AND w.record_id = c.record_id AND w.id < c.id) ORDER BY c.id LIMIT "
+                + batchSize + "), apps AS (SELECT tenant_id, to_jsonb(array_agg(application_code)) AS enabled_apps "
+                + "FROM organization_applications WHERE is_enabled AND tenant_id IN (SELECT DISTINCT tenant_id FROM batch) "
+                + "GROUP BY tenant_id) SELECT b.id, b.tenant_id, b.table_name, b.record_id, b.operation, "
+                + "to_jsonb(b.changed_fields)::text AS changed_fields, b.old_values::text AS old_values, "
+                + "b.new_values::text AS new_values, b.context::text AS context, b.priority, b.changed_at, b.attempts, "
+                + "a.enabled_apps::text AS enabled_apps FROM batch b LEFT JOIN apps a ON a.tenant_id = b.tenant_id ORDER BY b.id";
+        long start = System.nanoTime();
+        while (true) {
+            List<Map<String, Object>> claimed = jdbc.queryForList(claim);
+            if (claimed.isEmpty()) {
+                break;
+            }
+            String ids = claimed.stream().map(r -> r.get("id").toString()).collect(java.util.stream.Collectors.joining(",", "{", "}"));
+            jdbc.update("UPDATE change_log SET processed_at = now(), next_attempt_at = NULL, status = 'PUBLISHED' "
+                    + "WHERE id = ANY(CAST(? AS bigint[]))", ids);
+        }
+        return rows / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    private static long round(double v) {
+        return Math.round(v);
+    }
+
+    private static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static String toJson(Map<String, Object> values) {
+        StringBuilder out = new StringBuilder("{");
+        values.forEach((k, v) -> out.append(out.length() > 1 ? "," : "").append('"').append(k).append("\":")
+                .append(v instanceof String ? "\"" + v + "\"" : String.format(Locale.ROOT, "%s", v)));
+        return out.append('}').toString();
+    }
+}
