@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
+@AutoConfigureObservability
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class HealthIT {
 
@@ -24,5 +26,22 @@ class HealthIT {
         assertThat(response.getBody()).containsEntry("status", "UP").containsEntry("service", "suitesync")
                 .containsKey("timestamp");
         assertThat((Map<String, Object>) response.getBody().get("components")).containsOnlyKeys("db", "redis");
+    }
+
+    @Test
+    void prometheusExposesRelayFiguresAndRoutesById() {
+        String metrics = http.getForObject("/actuator/prometheus", String.class);
+
+        assertThat(metrics).contains("suitesync_relay_pending", "suitesync_relay_lag_seconds",
+                "suitesync_relay_processed_total", "suitesync_relay_batch_time_seconds",
+                "routeId=\"change-log-relay\"");
+    }
+
+    @Test
+    void hawtioConsoleIsServed() {
+        assertThat(http.getForEntity("/actuator/hawtio/", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
+        // Hawtio reads the routes over Jolokia; the relay route must be visible there by its id
+        String routes = http.getForObject("/actuator/jolokia/search/org.apache.camel:type=routes,*", String.class);
+        assertThat(routes).contains("change-log-relay");
     }
 }
