@@ -12,6 +12,10 @@ import redis.embedded.RedisServer;
  */
 public final class EmbeddedServers {
 
+    /** Preferred ports, so the quick start's psql/redis-cli lines work; a random one when taken. */
+    public static final int POSTGRES_PORT = 55432;
+    public static final int REDIS_PORT = 56379;
+
     private static EmbeddedPostgres postgres;
     private static RedisServer redis;
     private static int redisPort;
@@ -22,7 +26,7 @@ public final class EmbeddedServers {
     public static synchronized String postgresJdbcUrl() {
         if (postgres == null) {
             try {
-                postgres = EmbeddedPostgres.builder().start();
+                postgres = EmbeddedPostgres.builder().setPort(portOr(POSTGRES_PORT)).start();
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start embedded PostgreSQL", e);
             }
@@ -34,7 +38,7 @@ public final class EmbeddedServers {
     /** Port of the embedded Redis server on 127.0.0.1, starting the server if needed. */
     public static synchronized int redisPort() {
         if (redis == null) {
-            int port = freePort();
+            int port = portOr(REDIS_PORT);
             try {
                 redis = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
                         .setting("save \"\"").setting("appendonly no").build();
@@ -46,6 +50,15 @@ public final class EmbeddedServers {
             Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedServers::closeRedis, "embedded-redis-stop"));
         }
         return redisPort;
+    }
+
+    private static int portOr(int preferred) {
+        try (ServerSocket socket = new ServerSocket(preferred)) {
+            socket.setReuseAddress(true);
+            return preferred;
+        } catch (IOException taken) {
+            return freePort();
+        }
     }
 
     public static int freePort() {

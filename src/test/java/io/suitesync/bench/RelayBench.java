@@ -53,12 +53,10 @@ public final class RelayBench {
         int seconds = Integer.getInteger("seconds", 15);
         int batchSize = Integer.getInteger("batchSize", 2_000);
         try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(SuiteSyncApplication.class)
-                .properties("spring.datasource.url=" + TestServers.newDatabase(), "server.port=0",
-                        "spring.data.redis.url=" + TestServers.redisUrl(),
-                        "suitesync.hub.relay.batch-size=" + batchSize,
-                        "suitesync.hub.relay.stream-max-length=1000000",
-                        "logging.level.root=WARN")
-                .run()) {
+                .run("--spring.datasource.url=" + TestServers.newDatabase(), "--server.port=0",
+                        "--spring.data.redis.url=" + TestServers.redisUrl(),
+                        "--suitesync.hub.relay.batch-size=" + batchSize,
+                        "--suitesync.hub.relay.stream-max-length=1000000", "--logging.level.root=WARN")) {
             JdbcTemplate jdbc = hub.getBean(JdbcTemplate.class);
             StringRedisTemplate redis = hub.getBean(StringRedisTemplate.class);
             CamelContext camel = hub.getBean(CamelContext.class);

@@ -59,9 +59,8 @@ class RelayRestartIT {
 
     private static ConfigurableApplicationContext hub(String database) {
         return new SpringApplicationBuilder(SuiteSyncApplication.class)
-                .properties("spring.datasource.url=" + database, "server.port=0",
-                        "spring.data.redis.url=" + TestServers.redisUrl(),
-                        "suitesync.hub.relay.batch-size=200")
-                .run();
+                // command-line arguments: they win over application.yml, default properties would not
+                .run("--spring.datasource.url=" + database, "--server.port=0",
+                        "--spring.data.redis.url=" + TestServers.redisUrl(), "--suitesync.hub.relay.batch-size=200");
     }
 }
