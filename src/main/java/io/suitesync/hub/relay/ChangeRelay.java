@@ -1,11 +1,11 @@
 package io.suitesync.hub.relay;
 
-import io.suitesync.common.ConditionalOnRole;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.OutboundEvent;
-import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.HubProperties.Table;
+import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.relay.RelayBatch.RowFailure;
 import java.io.IOException;
 import java.sql.Timestamp;

@@ -3,6 +3,7 @@ package io.suitesync.hub.relay;
 import io.suitesync.common.OutboundEvent;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The outcome of routing one claimed batch: the events to publish, the rows to mark processed once
@@ -30,7 +31,7 @@ public record RelayBatch(
     }
 
     private static String arrayLiteral(List<Long> a, List<Long> b) {
-        return java.util.stream.Stream.concat(a.stream(), b.stream()).map(String::valueOf)
+        return Stream.concat(a.stream(), b.stream()).map(String::valueOf)
                 .collect(Collectors.joining(",", "{", "}"));
     }
 

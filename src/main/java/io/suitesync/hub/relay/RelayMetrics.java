@@ -1,10 +1,10 @@
 package io.suitesync.hub.relay;
 
-import io.suitesync.common.ConditionalOnRole;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.suitesync.common.ConditionalOnRole;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -1,8 +1,9 @@
 package io.suitesync.hub.relay;
 
 import io.suitesync.common.ConditionalOnRole;
-import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.HubProperties.Table;
+import io.suitesync.hub.HubProperties;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -79,7 +80,7 @@ public class RoutingRules {
     }
 
     private static List<Object> permissions(ChangeRow row, Table rule) {
-        List<Object> all = new java.util.ArrayList<>(asList(row.context().get(rule.routingField())));
+        List<Object> all = new ArrayList<>(asList(row.context().get(rule.routingField())));
         if (row.oldValues() != null) {
             all.addAll(asList(row.oldValues().get(rule.routingField())));
         }
