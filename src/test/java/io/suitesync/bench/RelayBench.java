@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.api.management.ManagedCamelContext;
+import org.apache.camel.api.management.mbean.ManagedProcessorMBean;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
@@ -88,6 +90,7 @@ public final class RelayBench {
             double drainSeconds = (System.nanoTime() - start) / 1e9;
             double drainRate = backlog / drainSeconds;
             Map<String, Object> relayFigures = hub.getBean(io.suitesync.hub.relay.RelayMetrics.class).snapshot();
+            Map<String, Object> steps = stepMeans(camel);
 
             // 2. live latency at a steady rate
             double[] latency = liveLatency(hub.getBean(DataSource.class), redis, tenantIds.subList(0, Math.min(10, tenants)),
@@ -105,6 +108,7 @@ public final class RelayBench {
             out.put("drainEventsPerSecond", round(drainRate));
             out.put("drainBatches", relayFigures.get("batches"));
             out.put("drainAverageBatchMs", round2((double) relayFigures.get("averageBatchMillis")));
+            out.put("drainStepMeanMs", steps);
             out.put("liveRatePerSecond", rate);
             out.put("liveSamples", (long) latency[2]);
             out.put("latencyP50Ms", round2(latency[0]));
@@ -252,6 +256,17 @@ public final class RelayBench {
         return rows / ((System.nanoTime() - start) / 1e9);
     }
 
+    /** Mean time of each step of the relay route during the drain (JMX processor statistics). */
+    private static Map<String, Object> stepMeans(CamelContext camel) {
+        ManagedCamelContext managed = camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class);
+        Map<String, Object> means = new java.util.LinkedHashMap<>();
+        for (String step : List.of("route-changes", "publish-to-redis", "record-failures", "mark-processed", "count-batch")) {
+            ManagedProcessorMBean processor = managed.getManagedProcessor(step);
+            means.put(step, processor == null ? -1 : processor.getMeanProcessingTime());
+        }
+        return means;
+    }
+
     private static long percentile(long[] sorted, double p) {
         if (sorted.length == 0) {
             return 0;
@@ -267,10 +282,12 @@ public final class RelayBench {
         return Math.round(v * 100) / 100.0;
     }
 
+    @SuppressWarnings("unchecked")
     private static String toJson(Map<String, Object> values) {
         StringBuilder out = new StringBuilder("{");
         values.forEach((k, v) -> out.append(out.length() > 1 ? "," : "").append('"').append(k).append("\":")
-                .append(v instanceof String ? "\"" + v + "\"" : String.format(Locale.ROOT, "%s", v)));
+                .append(v instanceof String ? "\"" + v + "\"" : v instanceof Map<?, ?> m ? toJson((Map<String, Object>) m)
+                        : String.format(Locale.ROOT, "%s", v)));
         return out.append('}').toString();
     }
 }
