@@ -1,9 +1,9 @@
 package io.suitesync.bridge;
 
 import io.suitesync.common.ConditionalOnRole;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,11 +12,26 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnRole("bridge")
 public class BridgeConfiguration {
 
-    /** Threads that sync claimed items in parallel (the split in routes/bridge/bridge-worker.camel.yaml). */
-    @Bean(name = "bridgeWorkerPool", destroyMethod = "shutdown")
-    ExecutorService bridgeWorkerPool(BridgeProperties properties) {
-        AtomicInteger counter = new AtomicInteger();
-        return Executors.newFixedThreadPool(properties.worker().concurrency(),
-                r -> new Thread(r, "bridge-worker-" + counter.incrementAndGet()));
+    /**
+     * Thread pool profile {@code bridgeWorkerPool}: the threads that sync claimed items in parallel
+     * (the split in routes/bridge/bridge-worker.camel.yaml). A Camel profile rather than an Executor
+     * bean, so Camel owns the pool's lifecycle and Spring's own task executor is not displaced.
+     */
+    @Bean
+    CamelContextConfiguration bridgeWorkerPool(BridgeProperties properties) {
+        int threads = properties.worker().concurrency();
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camelContext) {
+                camelContext.getExecutorServiceManager().registerThreadPoolProfile(
+                        new ThreadPoolProfileBuilder("bridgeWorkerPool").poolSize(threads).maxPoolSize(threads)
+                                .maxQueueSize(-1).build());
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camelContext) {
+                // nothing to do once started
+            }
+        };
     }
 }

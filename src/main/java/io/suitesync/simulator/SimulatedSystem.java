@@ -65,6 +65,7 @@ public abstract class SimulatedSystem implements AutoCloseable {
     private final List<Delivery> deliveries = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile boolean down;
+    private volatile Duration latency = Duration.ZERO;
     private HttpServer server;
     private ExecutorService requestThreads;
     private ExecutorService webhookThreads;
@@ -128,6 +129,11 @@ public abstract class SimulatedSystem implements AutoCloseable {
     public void setDown(boolean down) {
         this.down = down;
         log.info("{} simulator is now {}", name, down ? "DOWN" : "UP");
+    }
+
+    /** Every API call takes at least this long (a slow system). */
+    public void setLatency(Duration latency) {
+        this.latency = latency;
     }
 
     public boolean isDown() {
@@ -296,6 +302,9 @@ public abstract class SimulatedSystem implements AutoCloseable {
             if (path.startsWith("/_sim/") && handleControl(exchange, method, path)) {
                 return;
             }
+            if (!latency.isZero()) {
+                pause(latency);
+            }
             if (down) {
                 send(exchange, 503, Map.of("error", name + " is down"));
                 return;
@@ -420,6 +429,14 @@ public abstract class SimulatedSystem implements AutoCloseable {
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
+        }
+    }
+
+    private static void pause(Duration latency) {
+        try {
+            Thread.sleep(latency.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -7,10 +7,12 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.context.annotation.Profile;
 import org.springframework.validation.annotation.Validated;
 
-/** {@code suitesync.simulators.*}: ports and credentials of the CRM and Finance simulators. */
+/** {@code suitesync.simulators.*}: ports and credentials of the CRM and Finance simulators (profile {@code simulators}). */
 @Validated
+@Profile("simulators")
 @ConfigurationProperties("suitesync.simulators")
 public record SimulatorProperties(@Valid @NotNull Crm crm, @Valid @NotNull Finance finance) {
 

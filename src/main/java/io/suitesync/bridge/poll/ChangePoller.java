@@ -5,6 +5,7 @@ import io.suitesync.bridge.SystemId;
 import io.suitesync.bridge.connector.ChangePage;
 import io.suitesync.bridge.connector.CrmConnector;
 import io.suitesync.bridge.connector.FinanceConnector;
+import io.suitesync.bridge.connector.RemoteSystemException;
 import io.suitesync.bridge.connector.SystemConnector;
 import io.suitesync.bridge.queue.QueuedChange;
 import io.suitesync.bridge.queue.WorkQueue;
@@ -68,7 +69,15 @@ public class ChangePoller {
             Map<String, Object> queued = new LinkedHashMap<>();
             for (SystemConnector connector : connectors) {
                 for (String type : ORDER) {
-                    queued.put(connector.system().name().toLowerCase() + "." + type, poll(connector, type));
+                    String key = connector.system().name().toLowerCase() + "." + type;
+                    try {
+                        queued.put(key, poll(connector, type));
+                    } catch (RemoteSystemException e) {
+                        // one system being down must not keep the other's changes from being queued
+                        log.warn("Poll of {} {}s failed, next poll continues from the same watermark: {}",
+                                connector.system(), type, e.getMessage());
+                        queued.put(key, "failed: " + e.getMessage());
+                    }
                 }
             }
             log.info("Polled CRM and Finance, queued {}", queued);

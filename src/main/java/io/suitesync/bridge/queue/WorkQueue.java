@@ -184,16 +184,14 @@ public class WorkQueue {
 
     private int requeue(String condition, MapSqlParameterSource params) {
         // an item whose record waits again (or failed again later) is not needed any more: the other one covers it
-        jdbc.update("""
-                UPDATE bridge_work_queue f SET status = 'DONE', updated_at = now()
-                 WHERE f.status = 'FAILED' AND\s""" + condition.replace("$", "f") + """
-                   AND EXISTS (SELECT 1 FROM bridge_work_queue o
-                                WHERE o.source_system = f.source_system AND o.entity_type = f.entity_type
-                                  AND o.source_id = f.source_id
-                                  AND (o.status = 'PENDING' OR (o.status = 'FAILED' AND o.id > f.id AND\s"""
-                + condition.replace("$", "o") + """
-                )))
-                """, params);
+        jdbc.update("UPDATE bridge_work_queue f SET status = 'DONE', updated_at = now()"
+                + " WHERE f.status = 'FAILED' AND " + condition.replace("$", "f")
+                + " AND EXISTS (SELECT 1 FROM bridge_work_queue o"
+                + "              WHERE o.source_system = f.source_system AND o.entity_type = f.entity_type"
+                + "                AND o.source_id = f.source_id"
+                + "                AND (o.status = 'PENDING'"
+                + "                     OR (o.status = 'FAILED' AND o.id > f.id AND " + condition.replace("$", "o") + ")))",
+                params);
         return jdbc.update("UPDATE bridge_work_queue f SET status = 'PENDING', attempts = 0, next_attempt_at = now(),"
                 + " updated_at = now() WHERE f.status = 'FAILED' AND " + condition.replace("$", "f"), params);
     }
