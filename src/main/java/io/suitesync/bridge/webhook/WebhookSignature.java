@@ -10,6 +10,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /** Checks {@code X-Signature-SHA256: hex(HMAC-SHA256(WEBHOOK_SECRET, raw body))} in constant time. */
@@ -21,9 +22,13 @@ public class WebhookSignature {
 
     private final byte[] secret;
 
+    @Autowired
     public WebhookSignature(BridgeProperties properties) {
-        String configured = properties.webhookSecret();
-        this.secret = configured == null ? new byte[0] : configured.getBytes(StandardCharsets.UTF_8);
+        this(properties.webhookSecret() == null ? new byte[0] : properties.webhookSecret().getBytes(StandardCharsets.UTF_8));
+    }
+
+    WebhookSignature(byte[] secret) {
+        this.secret = secret;
     }
 
     public boolean isInvalid(@Body String body, @Header(HEADER) String signature) {
