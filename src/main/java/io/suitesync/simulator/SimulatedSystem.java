@@ -52,6 +52,12 @@ public abstract class SimulatedSystem implements AutoCloseable {
     private static final Pattern API_PATH = Pattern.compile("^/(api|_sim)/(customer|invoice)s(?:/([^/]+))?$");
     private static final Logger log = LoggerFactory.getLogger(SimulatedSystem.class);
 
+    static {
+        // the JDK server writes headers and body separately; with Nagle's algorithm on, each response
+        // then waits for the client's delayed ACK (~40 ms), which would make the simulators look slow
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     protected final ObjectMapper json = new ObjectMapper();
     private final String name;
     private final String idPrefix;
