@@ -38,8 +38,11 @@ class SimulatorsProfileIT {
 
     @DynamicPropertySource
     static void ports(DynamicPropertyRegistry registry) {
-        registry.add("suitesync.simulators.crm.port", EmbeddedServers::freePort);
-        registry.add("suitesync.simulators.finance.port", EmbeddedServers::freePort);
+        // chosen once: a supplier is asked again every time the property is resolved
+        int crmPort = EmbeddedServers.freePort();
+        int financePort = EmbeddedServers.freePort();
+        registry.add("suitesync.simulators.crm.port", () -> crmPort);
+        registry.add("suitesync.simulators.finance.port", () -> financePort);
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.suitesync.bridge.SystemId;
 import io.suitesync.bridge.sync.SyncLogRepository;
 import io.suitesync.common.ConditionalOnRole;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +92,7 @@ public class WorkQueue {
                 RETURNING q.*
                 """, new MapSqlParameterSource("batch", properties.worker().batchSize())
                 .addValue("leaseSeconds", properties.worker().lease().toMillis() / 1000.0), ITEM)
-                .stream().sorted(java.util.Comparator.comparingLong(WorkItem::id)).toList();
+                .stream().sorted(Comparator.comparingLong(WorkItem::id)).toList();
     }
 
     public void complete(@ExchangeProperty(ITEM_PROPERTY) WorkItem item) {

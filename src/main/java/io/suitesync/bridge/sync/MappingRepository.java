@@ -6,7 +6,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -71,11 +70,6 @@ public class MappingRepository {
                  WHERE id = :id
                 """, params(mapping.entityType(), mapping.crmId(), mapping.financeId(), crmHash, financeHash,
                 crmUpdatedAt, financeUpdatedAt, direction).addValue("id", mapping.id()));
-    }
-
-    public List<EntityMapping> all(String entityType) {
-        return jdbc.query("SELECT * FROM bridge_entity_mapping WHERE entity_type = :type ORDER BY id",
-                Map.of("type", entityType), ROW);
     }
 
     private static MapSqlParameterSource params(String entityType, String crmId, String financeId, String crmHash,
