@@ -23,6 +23,7 @@ public record BridgeProperties(
         @Valid @NotNull Finance finance,
         @Valid @NotNull Http http,
         @Min(1) int pollIntervalSeconds,
+        @NotNull Duration pollInitialDelay,
         @Min(1) int pollPageSize,
         boolean enableWebhooks,
         String webhookSecret,

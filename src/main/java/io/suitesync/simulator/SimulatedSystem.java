@@ -163,7 +163,7 @@ public abstract class SimulatedSystem implements AutoCloseable {
 
     /** A user of the system edits a record (not counted as an API write); webhooks fire. */
     public Map<String, Object> userUpdate(String entityType, String id, Map<String, Object> fields) {
-        return update(entityType, id, fields, false);
+        return update(entityType, id, fields, false, null);
     }
 
     public Map<String, Object> find(String entityType, String id) {
@@ -206,12 +206,17 @@ public abstract class SimulatedSystem implements AutoCloseable {
         return copy(record);
     }
 
-    private Map<String, Object> update(String entityType, String id, Map<String, Object> fields, boolean viaApi) {
+    /** {@code ifMatch}: the {@code updatedAt} the writer last saw, quoted; a different current one refuses the write. */
+    private Map<String, Object> update(String entityType, String id, Map<String, Object> fields, boolean viaApi,
+                                       String ifMatch) {
         Map<String, Object> record;
         synchronized (store(entityType)) {
             Map<String, Object> existing = store(entityType).get(id);
             if (existing == null) {
                 return null;
+            }
+            if (ifMatch != null && !ifMatch.equals("\"" + existing.get("updatedAt") + "\"")) {
+                throw new StaleWrite(entityType + " " + id + " changed since " + ifMatch + ", now " + existing.get("updatedAt"));
             }
             record = new LinkedHashMap<>(existing);
             fields.forEach((key, value) -> {
@@ -351,7 +356,13 @@ public abstract class SimulatedSystem implements AutoCloseable {
             Map<String, Object> record = find(entityType, id);
             send(exchange, record == null ? 404 : 200, record == null ? Map.of("error", "no " + entityType + " " + id) : record);
         } else if (id != null && method.equals("PUT")) {
-            Map<String, Object> record = update(entityType, id, readBody(exchange), viaApi);
+            Map<String, Object> record;
+            try {
+                record = update(entityType, id, readBody(exchange), viaApi, exchange.getRequestHeaders().getFirst("If-Match"));
+            } catch (StaleWrite e) {
+                send(exchange, 412, Map.of("error", e.getMessage()));
+                return;
+            }
             send(exchange, record == null ? 404 : 200, record == null ? Map.of("error", "no " + entityType + " " + id) : record);
         } else {
             send(exchange, 405, Map.of("error", method + " not allowed here"));
@@ -471,6 +482,13 @@ public abstract class SimulatedSystem implements AutoCloseable {
 
     private static Map<String, Object> copy(Map<String, Object> record) {
         return new LinkedHashMap<>(record);
+    }
+
+    /** An update whose If-Match no longer matches: someone else wrote the record meanwhile. */
+    private static final class StaleWrite extends RuntimeException {
+        StaleWrite(String message) {
+            super(message);
+        }
     }
 
     /** A webhook registration: where to POST which events, signed with which secret. */

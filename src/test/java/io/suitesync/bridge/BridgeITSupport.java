@@ -23,7 +23,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * A bridge context (role {@code bridge}, fresh PostgreSQL database) against a CRM and a Finance
  * simulator of its own, over real HTTP. The context is closed after the class so no bridge keeps
- * syncing another class's simulators. Polls are triggered explicitly with {@link #pollNow()}.
+ * syncing another class's simulators. Polls are triggered explicitly with {@link #pollNow()}, never by
+ * the timer, so a test decides exactly which edits happen between two polls.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "suitesync.roles=bridge",
@@ -31,6 +32,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "suitesync.bridge.finance.username=it-finance",
         "suitesync.bridge.finance.password=it-finance-password",
         "suitesync.bridge.poll-interval-seconds=3600",
+        "suitesync.bridge.poll-initial-delay=1h",
         "suitesync.bridge.webhook-secret=it-webhook-secret",
         "suitesync.bridge.http.retries=1",
         "suitesync.bridge.http.retry-backoff=20ms",

@@ -98,6 +98,7 @@ class BridgeRestartIT {
                 Map.entry("suitesync.bridge.finance.username", "it-finance"),
                 Map.entry("suitesync.bridge.finance.password", "it-finance-password"),
                 Map.entry("suitesync.bridge.poll-interval-seconds", "3600"),
+                Map.entry("suitesync.bridge.poll-initial-delay", "1h"),
                 Map.entry("suitesync.bridge.worker.concurrency", "2"),
                 Map.entry("suitesync.bridge.worker.batch-size", "20"),
                 Map.entry("suitesync.bridge.worker.idle-delay", "100ms"),

@@ -69,8 +69,12 @@ public abstract class SystemConnector {
         return call("POST", collection(entityType), fields).orElseThrow();
     }
 
-    public Map<String, Object> update(String entityType, String id, Map<String, Object> fields) {
-        return call("PUT", collection(entityType) + "/" + encode(id), fields)
+    /**
+     * Updates the record only if it is still at {@code seenUpdatedAt} ({@code If-Match}); a write in
+     * between makes the system answer 412 and the sync is evaluated again on the next attempt.
+     */
+    public Map<String, Object> update(String entityType, String id, Map<String, Object> fields, String seenUpdatedAt) {
+        return call("PUT", collection(entityType) + "/" + encode(id), fields, "\"" + seenUpdatedAt + "\"")
                 .orElseThrow(() -> new RemoteSystemException(system() + " has no " + entityType + " " + id, 404, null));
     }
 
@@ -92,8 +96,12 @@ public abstract class SystemConnector {
         return "/api/" + entityType + "s";
     }
 
-    /** Empty on 404; the parsed JSON object otherwise. */
     protected Optional<Map<String, Object>> call(String method, String path, Object body) {
+        return call(method, path, body, null);
+    }
+
+    /** Empty on 404; the parsed JSON object otherwise. */
+    protected Optional<Map<String, Object>> call(String method, String path, Object body, String ifMatch) {
         String failure = null;
         int lastStatus = -1;
         Exception cause = null;
@@ -103,7 +111,7 @@ public abstract class SystemConnector {
                 pause(attempt);
             }
             try {
-                HttpRequest request = request(method, path, body);
+                HttpRequest request = request(method, path, body, ifMatch);
                 HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 int status = response.statusCode();
                 if (status == 401 && !renewed && renewCredentials(request)) {
@@ -142,10 +150,13 @@ public abstract class SystemConnector {
         throw new RemoteSystemException(system() + " " + method + " " + path + " failed: " + failure, lastStatus, cause);
     }
 
-    private HttpRequest request(String method, String path, Object body) {
+    private HttpRequest request(String method, String path, Object body, String ifMatch) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(settings.requestTimeout())
                 .header("Accept", "application/json");
+        if (ifMatch != null) {
+            builder.header("If-Match", ifMatch);
+        }
         authorize(builder);
         if (body == null) {
             builder.method(method, HttpRequest.BodyPublishers.noBody());

@@ -99,18 +99,18 @@ public class SyncEngine {
                 updatedAt(record), updatedAt(target));
         switch (action) {
             case PUSH -> {
-                write(mapping, from, record, sourceHash);
+                write(mapping, from, record, sourceHash, target);
                 log(item, targetId, "UPDATE", "SUCCESS", null, started);
             }
             case CONFLICT_SOURCE_WINS -> {
                 syncLog.record(new SyncLogRepository.Entry(item.id(), type, to.directionTo(), targetId, item.sourceId(),
                         "NONE", "CONFLICT", conflict(to, target, from, record), item.attempts(), started));
-                write(mapping, from, record, sourceHash);
+                write(mapping, from, record, sourceHash, target);
                 log(item, targetId, "UPDATE", "SUCCESS", "conflict won by " + from, started);
             }
             case CONFLICT_TARGET_WINS -> {
                 log(item, targetId, "NONE", "CONFLICT", conflict(from, record, to, target), started);
-                write(mapping, to, target, targetHash);
+                write(mapping, to, target, targetHash, record);
                 syncLog.record(new SyncLogRepository.Entry(item.id(), type, to.directionTo(), targetId, item.sourceId(),
                         "UPDATE", "SUCCESS", "conflict won by " + to, item.attempts(), started));
             }
@@ -169,12 +169,17 @@ public class SyncEngine {
         return "SUCCESS";
     }
 
-    /** Writes {@code winner}'s record (of system {@code from}) to the other system and remembers both hashes. */
-    private void write(EntityMapping mapping, SystemId from, Map<String, Object> record, String recordHash) {
+    /**
+     * Writes {@code record} (of system {@code from}) over {@code replaced}, its counterpart as read a moment
+     * ago, and remembers both hashes. The write is conditional on {@code replaced} being unchanged, so an
+     * edit made in between is not lost: the attempt fails and the next one sees a conflict.
+     */
+    private void write(EntityMapping mapping, SystemId from, Map<String, Object> record, String recordHash,
+                       Map<String, Object> replaced) {
         SystemId to = from.other();
         String type = mapping.entityType();
         Map<String, Object> fields = translator.translate(from, type, record, false, this::counterpartOf);
-        Map<String, Object> written = connector(to).update(type, mapping.idOn(to), fields);
+        Map<String, Object> written = connector(to).update(type, mapping.idOn(to), fields, (String) replaced.get("updatedAt"));
         String writtenHash = hash(to, type, written);
         if (from == SystemId.CRM) {
             mappings.update(mapping, recordHash, writtenHash, updatedAt(record), updatedAt(written), from.directionTo());

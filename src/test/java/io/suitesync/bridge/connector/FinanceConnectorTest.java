@@ -27,12 +27,27 @@ class FinanceConnectorTest {
         String id = (String) connector.create("customer", Map.of("fullName", "Ava")).get("id");
 
         finance.expireSessions();
-        Map<String, Object> updated = connector.update("customer", id, Map.of("fullName", "Ava B"));
+        Map<String, Object> updated = connector.update("customer", id, Map.of("fullName", "Ava B"),
+                (String) finance.find("customer", id).get("updatedAt"));
 
         assertThat(updated).containsEntry("fullName", "Ava B");
         assertThat(connector.loginCount()).isEqualTo(2);
         assertThat(finance.loginCount()).isEqualTo(2);
         assertThat(finance.writeCount("customer", id)).isEqualTo(2);
+    }
+
+    @Test
+    void updateOfARecordChangedSinceItWasReadIsRefusedWith412() {
+        FinanceConnector connector = connector("pw", 2);
+        Map<String, Object> read = connector.create("customer", Map.of("fullName", "Ava"));
+        String id = (String) read.get("id");
+        finance.userUpdate("customer", id, Map.of("fullName", "Ava (edited in Finance)"));
+
+        assertThatThrownBy(() -> connector.update("customer", id, Map.of("fullName", "Ava (from CRM)"), (String) read.get("updatedAt")))
+                .isInstanceOf(RemoteSystemException.class)
+                .satisfies(e -> assertThat(((RemoteSystemException) e).status()).isEqualTo(412));
+        assertThat(finance.find("customer", id)).containsEntry("fullName", "Ava (edited in Finance)");
+        assertThat(finance.writeCount("customer", id)).isEqualTo(1);
     }
 
     @Test
@@ -62,7 +77,7 @@ class FinanceConnectorTest {
                 new BridgeProperties.Crm("http://unused", "t"),
                 new BridgeProperties.Finance(finance.baseUrl(), "fin", password),
                 new BridgeProperties.Http(Duration.ofSeconds(2), Duration.ofSeconds(5), retries, Duration.ofMillis(10)),
-                300, 100, false, null, new BridgeProperties.Webhook(null, 10, 10), 3, Duration.ofSeconds(1),
+                300, Duration.ofSeconds(2), 100, false, null, new BridgeProperties.Webhook(null, 10, 10), 3, Duration.ofSeconds(1),
                 Duration.ofSeconds(10), new BridgeProperties.Worker(10, 1, Duration.ofMillis(100), Duration.ofMinutes(1)),
                 Duration.ofHours(1));
         return new FinanceConnector(properties, new ObjectMapper());
