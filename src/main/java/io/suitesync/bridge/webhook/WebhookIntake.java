@@ -1,0 +1,61 @@
+package io.suitesync.bridge.webhook;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.suitesync.bridge.SystemId;
+import io.suitesync.bridge.queue.QueuedChange;
+import io.suitesync.bridge.queue.WorkQueue;
+import io.suitesync.bridge.sync.EntityTranslator;
+import io.suitesync.common.ConditionalOnRole;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns a verified webhook ({@code {event, entityType, entityId, ...}}) into a queued change in
+ * PostgreSQL before answering 202, so an accepted webhook survives a crash. The record itself is read
+ * fresh from its system when the item is synced: a late or replayed webhook cannot write stale data.
+ */
+@Component("bridgeWebhookIntake")
+@ConditionalOnRole("bridge")
+public class WebhookIntake {
+
+    public static final String SOURCE_HEADER = "bridgeWebhookSource";
+
+    private final WorkQueue queue;
+    private final ObjectMapper json;
+
+    public WebhookIntake(WorkQueue queue, ObjectMapper json) {
+        this.queue = queue;
+        this.json = json;
+    }
+
+    public Map<String, Object> accept(@Body String body, @Header(SOURCE_HEADER) String source, Exchange exchange) {
+        Map<String, Object> event;
+        try {
+            event = json.readValue(body, new TypeReference<Map<String, Object>>() {});
+        } catch (IOException e) {
+            return reject(exchange, "body is not a JSON object: " + e.getMessage());
+        }
+        Object type = event.get("entityType");
+        Object id = event.get("entityId");
+        if (type == null || !EntityTranslator.ENTITY_TYPES.contains(type.toString())) {
+            return reject(exchange, "entityType must be one of " + EntityTranslator.ENTITY_TYPES + ", got " + type);
+        }
+        if (id == null || id.toString().isBlank()) {
+            return reject(exchange, "entityId is required");
+        }
+        int added = queue.enqueue(List.of(new QueuedChange(SystemId.valueOf(source), type.toString(), id.toString(), "WEBHOOK")));
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
+        return Map.of("accepted", true, "queued", added == 1, "entityType", type, "entityId", id);
+    }
+
+    private static Map<String, Object> reject(Exchange exchange, String message) {
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
+        return Map.of("error", message);
+    }
+}
