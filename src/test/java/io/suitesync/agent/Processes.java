@@ -1,0 +1,125 @@
+package io.suitesync.agent;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.suitesync.SuiteSyncApplication;
+import io.suitesync.agent.CriticalStore;
+import io.suitesync.testsupport.TestServers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * A hub and agents as separate Spring applications talking real HTTP, the way they run in
+ * production: the hub with its own database, each agent with its own port and state folder.
+ */
+final class Processes {
+
+    static final String READ_KEYS = "crm=crm-key,hrms=hrms-key";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private Processes() {}
+
+    record Reply(int status, Map<String, Object> body) {}
+
+    /** A running hub (roles=hub) on a random port with a fresh database. */
+    static final class Hub implements AutoCloseable {
+        final String databaseUrl;
+        final String redisUrl;
+        ConfigurableApplicationContext context;
+
+        Hub(String redisUrl) {
+            this.databaseUrl = TestServers.newDatabase();
+            this.redisUrl = redisUrl;
+            start();
+        }
+
+        void start() {
+            context = run(List.of("suitesync.roles=hub", "server.port=0", "spring.datasource.url=" + databaseUrl,
+                    "spring.data.redis.url=" + redisUrl, "suitesync.security.read-keys=" + READ_KEYS,
+                    "spring.jmx.enabled=false"));
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + port(context);
+        }
+
+        JdbcTemplate jdbc() {
+            return new JdbcTemplate(new org.springframework.jdbc.datasource.DriverManagerDataSource(databaseUrl));
+        }
+
+        @Override
+        public void close() {
+            if (context != null && context.isActive()) {
+                context.close();
+            }
+        }
+    }
+
+    /** Starts an agent of {@code crm} for the tenants (none = all that enabled crm) with extra properties. */
+    static ConfigurableApplicationContext agent(Hub hub, String hubUrl, Path stateDir, List<String> tenants, String... extra) {
+        List<String> props = new ArrayList<>(List.of("suitesync.roles=agent", "server.port=0",
+                // the agent needs no database of its own; the hub's serves its health check
+                "spring.datasource.url=" + hub.databaseUrl, "spring.flyway.enabled=false",
+                "spring.data.redis.url=" + hub.redisUrl, "spring.jmx.enabled=false",
+                "suitesync.agent.app-code=crm", "suitesync.agent.hub.url=" + hubUrl, "suitesync.agent.hub.api-key=crm-key",
+                "suitesync.agent.state-dir=" + stateDir, "suitesync.agent.stream.retry-backoff=200ms",
+                "suitesync.agent.stream.state-flush=200ms"));
+        for (int i = 0; i < tenants.size(); i++) {
+            props.add("suitesync.agent.tenants[" + i + "]=" + tenants.get(i));
+        }
+        props.addAll(List.of(extra));
+        return run(props);
+    }
+
+    /**
+     * As command-line arguments: {@code SpringApplicationBuilder.properties} are only defaults, and
+     * application.yml's {@code suitesync.roles: hub} would win over them.
+     */
+    private static ConfigurableApplicationContext run(List<String> properties) {
+        return new SpringApplicationBuilder(SuiteSyncApplication.class)
+                .run(properties.stream().map(p -> "--" + p).toArray(String[]::new));
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    static CriticalStore store(ConfigurableApplicationContext agent) {
+        return agent.getBean(CriticalStore.class);
+    }
+
+    static Reply get(ConfigurableApplicationContext agent, String path, String tenant) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(agent) + path));
+        if (tenant != null) {
+            request.header("X-Tenant-Id", tenant);
+        }
+        try {
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), JSON.readValue(response.body(), new TypeReference<>() {}));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Credit cost the agent answers for the operation, null when it answers 404. */
+    static Double creditCost(ConfigurableApplicationContext agent, String tenant, String operation) {
+        Reply reply = get(agent, "/api/credits/check/" + operation, tenant);
+        return reply.status() == 200 ? ((Number) reply.body().get("creditCost")).doubleValue() : null;
+    }
+}
