@@ -58,6 +58,7 @@ public class StreamFollower implements SmartLifecycle {
     private final RedisURI redisUri;
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private final LongAdder eventsRead = new LongAdder();
+    private final LongAdder snapshotsLoaded = new LongAdder();
     private final Set<String> wanted = new LinkedHashSet<>();
     /** tenants whose positions must be checked against stream trimming before they are followed */
     private final Set<String> unverified = new LinkedHashSet<>();
@@ -197,6 +198,7 @@ public class StreamFollower implements SmartLifecycle {
         List<CriticalStore.Entry> records = CriticalStore.snapshotEntries(snapshot);
         store.load(tenant, new TenantState(String.valueOf(snapshot.get("streamPosition")), records));
         unverified.remove(tenant);
+        snapshotsLoaded.increment();
         stateFile.markDirty();
         log.info("tenant {} bootstrapped from the hub snapshot: {} records, stream position {}", tenant, records.size(),
                 snapshot.get("streamPosition"));
@@ -328,6 +330,7 @@ public class StreamFollower implements SmartLifecycle {
         stats.put("redisUp", redisUp);
         stats.put("hubUp", hubUp);
         stats.put("eventsRead", eventsRead.sum());
+        stats.put("snapshotsLoaded", snapshotsLoaded.sum());
         stats.put("lastEventAt", lastEventAt == null ? null : lastEventAt.toString());
         stats.put("lastCommitToApplyMillis", lastLagMillis);
         stats.put("lastError", lastError);

@@ -121,7 +121,7 @@ class AgentIT {
                     assertThat(creditCost(agent, tenant, "crm.op" + i)).as("crm.op" + i).isEqualTo(inDb);
                 }
             });
-            assertThat(store(agent).versions(tenant)).isEqualTo(expectedVersions(tenant));
+            assertThat(store(agent).versions(tenant)).isEqualTo(Processes.expectedVersions(jdbc, tenant));
         } finally {
             writing.set(false);
         }
@@ -142,7 +142,7 @@ class AgentIT {
             wrapper.creditConfig(tenant, "crm.deals.open", 1);
             wrapper.creditConfig(tenant, "hrms.leave.approve", 1);
 
-            Map<String, Long> expected = expectedVersions(tenant);
+            Map<String, Long> expected = Processes.expectedVersions(jdbc, tenant);
             await().atMost(WAIT).until(() -> store(a).versions(tenant).equals(expected) && store(b).versions(tenant).equals(expected));
             assertThat(store(a).state(tenant).records()).containsExactlyInAnyOrderElementsOf(store(b).state(tenant).records());
             assertThat((List<String>) get(b, "/api/roles/" + role + "/permissions", tenant).body().get("permissions"))
@@ -237,20 +237,5 @@ class AgentIT {
         Map<String, Object> stats = new LinkedHashMap<>((Map<String, Object>) tiers.get(tier));
         stats.replaceAll((k, v) -> v instanceof Integer i ? Long.valueOf(i) : v);
         return stats;
-    }
-
-    /** What a correct replica holds for crm: each critical record with its newest change id as version. */
-    static Map<String, Long> expectedVersions(String tenant) {
-        Map<String, Long> expected = new java.util.TreeMap<>();
-        String newest = "(SELECT max(l.id) FROM change_log l WHERE l.table_name = '%s' AND l.record_id = x.id::text)";
-        jdbc.queryForList("SELECT x.id::text AS id, " + newest.formatted("credit_configurations") + " AS v "
-                + "FROM credit_configurations x WHERE tenant_id = ? AND operation_code LIKE 'crm.%'", tenant)
-                .forEach(r -> expected.put("credit-config/" + r.get("id"), ((Number) r.get("v")).longValue()));
-        jdbc.queryForList("SELECT x.id::text AS id, " + newest.formatted("roles") + " AS v FROM roles x WHERE tenant_id = ? "
-                + "AND EXISTS (SELECT 1 FROM unnest(permissions) p WHERE p LIKE 'crm.%' OR p IN ('user-management', 'role-management'))", tenant)
-                .forEach(r -> expected.put("role/" + r.get("id"), ((Number) r.get("v")).longValue()));
-        jdbc.queryForList("SELECT x.id::text AS id, " + newest.formatted("users") + " AS v FROM users x WHERE tenant_id = ?", tenant)
-                .forEach(r -> expected.put("user/" + r.get("id"), ((Number) r.get("v")).longValue()));
-        return expected;
     }
 }

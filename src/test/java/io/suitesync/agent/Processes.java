@@ -43,13 +43,10 @@ final class Processes {
         Hub(String redisUrl) {
             this.databaseUrl = TestServers.newDatabase();
             this.redisUrl = redisUrl;
-            start();
-        }
-
-        void start() {
             context = run(List.of("suitesync.roles=hub", "server.port=0", "spring.datasource.url=" + databaseUrl,
                     "spring.data.redis.url=" + redisUrl, "suitesync.security.read-keys=" + READ_KEYS,
-                    "spring.jmx.enabled=false"));
+                    // a relay command during a Redis outage fails fast and is retried, instead of hanging 60 s
+                    "spring.data.redis.timeout=2s", "spring.jmx.enabled=false"));
         }
 
         String url() {
@@ -121,5 +118,20 @@ final class Processes {
     static Double creditCost(ConfigurableApplicationContext agent, String tenant, String operation) {
         Reply reply = get(agent, "/api/credits/check/" + operation, tenant);
         return reply.status() == 200 ? ((Number) reply.body().get("creditCost")).doubleValue() : null;
+    }
+
+    /** What a correct replica holds for crm: each critical record with its newest change id as version. */
+    static Map<String, Long> expectedVersions(JdbcTemplate jdbc, String tenant) {
+        Map<String, Long> expected = new java.util.TreeMap<>();
+        String newest = "(SELECT max(l.id) FROM change_log l WHERE l.table_name = '%s' AND l.record_id = x.id::text)";
+        jdbc.queryForList("SELECT x.id::text AS id, " + newest.formatted("credit_configurations") + " AS v "
+                + "FROM credit_configurations x WHERE tenant_id = ? AND operation_code LIKE 'crm.%'", tenant)
+                .forEach(r -> expected.put("credit-config/" + r.get("id"), ((Number) r.get("v")).longValue()));
+        jdbc.queryForList("SELECT x.id::text AS id, " + newest.formatted("roles") + " AS v FROM roles x WHERE tenant_id = ? "
+                + "AND EXISTS (SELECT 1 FROM unnest(permissions) p WHERE p LIKE 'crm.%' OR p IN ('user-management', 'role-management'))", tenant)
+                .forEach(r -> expected.put("role/" + r.get("id"), ((Number) r.get("v")).longValue()));
+        jdbc.queryForList("SELECT x.id::text AS id, " + newest.formatted("users") + " AS v FROM users x WHERE tenant_id = ?", tenant)
+                .forEach(r -> expected.put("user/" + r.get("id"), ((Number) r.get("v")).longValue()));
+        return expected;
     }
 }
