@@ -200,14 +200,17 @@ public class CriticalStore {
         if (!CREDIT_CONFIG.equals(entry.entity())) {
             return;
         }
-        if (previous != null && previous.fields().get("operationCode") instanceof String oldOperation) {
-            data.credits.remove(oldOperation);
-        }
         Object operation = entry.fields().get("operationCode");
+        // replace in place, never remove-then-put: a concurrent reader must not see a configured
+        // operation vanish for an instant while its cost changes
         if (!entry.deleted() && operation != null) {
             data.credits.put(operation.toString(), new CreditCost(operation.toString(),
                     decimal(entry.fields().get("creditCost")), !Boolean.FALSE.equals(entry.fields().get("isActive")),
                     entry.version()));
+        }
+        Object previousOperation = previous == null ? null : previous.fields().get("operationCode");
+        if (previousOperation != null && (entry.deleted() || !previousOperation.equals(operation))) {
+            data.credits.remove(previousOperation.toString());
         }
     }
 

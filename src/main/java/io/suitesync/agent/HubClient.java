@@ -29,6 +29,8 @@ public class HubClient {
     private final HttpClient http;
     // exact decimals: a credit cost of 2.50 must not become 2.4999…
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    /** outcome of the last call to the hub, whoever made it (follower or a reference read) */
+    private volatile Boolean reachable;
 
     public HubClient(AgentProperties config) {
         this.config = config;
@@ -63,12 +65,14 @@ public class HubClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            reachable = false;
             throw new HubUnavailableException("hub not reachable at " + url + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HubUnavailableException("interrupted while calling the hub", e);
         }
         int status = response.statusCode();
+        reachable = status < 500;
         if (status == 200) {
             try {
                 return json.readValue(response.body(), MAP);
@@ -85,6 +89,11 @@ public class HubClient {
                     + "' (HTTP " + status + "): check suitesync.agent.hub.api-key");
         }
         throw new HubUnavailableException("hub answered HTTP " + status + " for " + url, null);
+    }
+
+    /** null until the first call */
+    public Boolean reachable() {
+        return reachable;
     }
 
     private String message(String body, String fallback) {

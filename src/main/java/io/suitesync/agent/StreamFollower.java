@@ -65,7 +65,6 @@ public class StreamFollower implements SmartLifecycle {
 
     private volatile boolean running;
     private volatile boolean redisUp;
-    private volatile boolean hubUp = true;
     private volatile String lastError;
     private volatile long lastLagMillis = -1;
     private volatile Instant lastEventAt;
@@ -156,7 +155,6 @@ public class StreamFollower implements SmartLifecycle {
                 unverified.addAll(store.tenants());
                 pause();
             } catch (HubUnavailableException e) {
-                hubUp = false;
                 lastError = "hub: " + e.getMessage();
                 pause();
             } catch (RuntimeException e) {
@@ -169,7 +167,6 @@ public class StreamFollower implements SmartLifecycle {
 
     private void refreshTenants() {
         List<Map<String, Object>> tenants = castList(hub.tenants().get("tenants"));
-        hubUp = true;
         Set<String> now = new LinkedHashSet<>();
         tenants.forEach(t -> now.add(String.valueOf(t.get("tenantId"))));
         for (String gone : new ArrayList<>(wanted)) {
@@ -194,7 +191,6 @@ public class StreamFollower implements SmartLifecycle {
     /** Loads the tenant's snapshot; following resumes right after the stream entry it is consistent with. */
     public void bootstrap(String tenant) {
         Map<String, Object> snapshot = hub.snapshot(tenant);
-        hubUp = true;
         List<CriticalStore.Entry> records = CriticalStore.snapshotEntries(snapshot);
         store.load(tenant, new TenantState(String.valueOf(snapshot.get("streamPosition")), records));
         unverified.remove(tenant);
@@ -328,7 +324,7 @@ public class StreamFollower implements SmartLifecycle {
     public Map<String, Object> stats() {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("redisUp", redisUp);
-        stats.put("hubUp", hubUp);
+        stats.put("hubReachable", hub.reachable());
         stats.put("eventsRead", eventsRead.sum());
         stats.put("snapshotsLoaded", snapshotsLoaded.sum());
         stats.put("lastEventAt", lastEventAt == null ? null : lastEventAt.toString());

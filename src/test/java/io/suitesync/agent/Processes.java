@@ -3,7 +3,6 @@ package io.suitesync.agent;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.suitesync.SuiteSyncApplication;
-import io.suitesync.agent.CriticalStore;
 import io.suitesync.testsupport.TestServers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,36 +23,39 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * A hub and agents as separate Spring applications talking real HTTP, the way they run in
  * production: the hub with its own database, each agent with its own port and state folder.
  */
-final class Processes {
+public final class Processes {
 
-    static final String READ_KEYS = "crm=crm-key,hrms=hrms-key";
+    public static final String READ_KEYS = "crm=crm-key,hrms=hrms-key";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private Processes() {}
 
-    record Reply(int status, Map<String, Object> body) {}
+    public record Reply(int status, Map<String, Object> body) {}
 
     /** A running hub (roles=hub) on a random port with a fresh database. */
-    static final class Hub implements AutoCloseable {
+    public static final class Hub implements AutoCloseable {
         final String databaseUrl;
         final String redisUrl;
         ConfigurableApplicationContext context;
 
-        Hub(String redisUrl) {
+        public Hub(String redisUrl, String... extra) {
             this.databaseUrl = TestServers.newDatabase();
             this.redisUrl = redisUrl;
-            context = run(List.of("suitesync.roles=hub", "server.port=0", "spring.datasource.url=" + databaseUrl,
-                    "spring.data.redis.url=" + redisUrl, "suitesync.security.read-keys=" + READ_KEYS,
+            List<String> props = new ArrayList<>(List.of("suitesync.roles=hub", "server.port=0",
+                    "spring.datasource.url=" + databaseUrl, "spring.data.redis.url=" + redisUrl,
+                    "suitesync.security.read-keys=" + READ_KEYS,
                     // a relay command during a Redis outage fails fast and is retried, instead of hanging 60 s
                     "spring.data.redis.timeout=2s", "spring.jmx.enabled=false"));
+            props.addAll(List.of(extra));
+            context = run(props);
         }
 
-        String url() {
+        public String url() {
             return "http://127.0.0.1:" + port(context);
         }
 
-        JdbcTemplate jdbc() {
+        public JdbcTemplate jdbc() {
             return new JdbcTemplate(new org.springframework.jdbc.datasource.DriverManagerDataSource(databaseUrl));
         }
 
@@ -66,7 +68,7 @@ final class Processes {
     }
 
     /** Starts an agent of {@code crm} for the tenants (none = all that enabled crm) with extra properties. */
-    static ConfigurableApplicationContext agent(Hub hub, String hubUrl, Path stateDir, List<String> tenants, String... extra) {
+    public static ConfigurableApplicationContext agent(Hub hub, String hubUrl, Path stateDir, List<String> tenants, String... extra) {
         List<String> props = new ArrayList<>(List.of("suitesync.roles=agent", "server.port=0",
                 // the agent needs no database of its own; the hub's serves its health check
                 "spring.datasource.url=" + hub.databaseUrl, "spring.flyway.enabled=false",
@@ -90,15 +92,15 @@ final class Processes {
                 .run(properties.stream().map(p -> "--" + p).toArray(String[]::new));
     }
 
-    static int port(ConfigurableApplicationContext context) {
+    public static int port(ConfigurableApplicationContext context) {
         return ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
-    static CriticalStore store(ConfigurableApplicationContext agent) {
+    public static CriticalStore store(ConfigurableApplicationContext agent) {
         return agent.getBean(CriticalStore.class);
     }
 
-    static Reply get(ConfigurableApplicationContext agent, String path, String tenant) {
+    public static Reply get(ConfigurableApplicationContext agent, String path, String tenant) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(agent) + path));
         if (tenant != null) {
             request.header("X-Tenant-Id", tenant);
@@ -115,13 +117,13 @@ final class Processes {
     }
 
     /** Credit cost the agent answers for the operation, null when it answers 404. */
-    static Double creditCost(ConfigurableApplicationContext agent, String tenant, String operation) {
+    public static Double creditCost(ConfigurableApplicationContext agent, String tenant, String operation) {
         Reply reply = get(agent, "/api/credits/check/" + operation, tenant);
         return reply.status() == 200 ? ((Number) reply.body().get("creditCost")).doubleValue() : null;
     }
 
     /** What a correct replica holds for crm: each critical record with its newest change id as version. */
-    static Map<String, Long> expectedVersions(JdbcTemplate jdbc, String tenant) {
+    public static Map<String, Long> expectedVersions(JdbcTemplate jdbc, String tenant) {
         Map<String, Long> expected = new java.util.TreeMap<>();
         String newest = "(SELECT max(l.id) FROM change_log l WHERE l.table_name = '%s' AND l.record_id = x.id::text)";
         jdbc.queryForList("SELECT x.id::text AS id, " + newest.formatted("credit_configurations") + " AS v "
