@@ -61,6 +61,7 @@ class AgentOutageIT {
                 assertThat(unknown.status()).isEqualTo(503);
                 assertThat((String) unknown.body().get("message")).contains("hub unavailable");
                 assertThat(AgentIT.tier(agent, "userProfiles")).extractingByKey("loadFailures").isNotEqualTo(0L);
+                assertThat(stream(agent)).containsEntry("hubReachable", false);
             }
         }
     }
