@@ -15,6 +15,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.suitesync.agent.CriticalStore.TenantState;
 import io.suitesync.common.Channels;
 import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.common.web.ApiException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +60,8 @@ public class StreamFollower implements SmartLifecycle {
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private final LongAdder eventsRead = new LongAdder();
     private final LongAdder snapshotsLoaded = new LongAdder();
-    private final Set<String> wanted = new LinkedHashSet<>();
+    /** tenants to serve; read by request threads, written by the follower */
+    private final Set<String> wanted = new java.util.concurrent.CopyOnWriteArraySet<>();
     /** tenants whose positions must be checked against stream trimming before they are followed */
     private final Set<String> unverified = new LinkedHashSet<>();
 
@@ -67,6 +69,7 @@ public class StreamFollower implements SmartLifecycle {
     private volatile boolean redisUp;
     private volatile String lastError;
     private volatile long lastLagMillis = -1;
+    private long nextBootstrapAttempt;
     private volatile Instant lastEventAt;
     private Thread thread;
     private RedisClient client;
@@ -180,10 +183,28 @@ public class StreamFollower implements SmartLifecycle {
         wanted.addAll(now);
     }
 
+    /**
+     * Bootstraps tenants not held yet. A tenant the hub refuses (404: the app is not enabled there)
+     * or an unreachable hub must not stop the held tenants from being followed: it is retried later.
+     */
     private void bootstrapMissing() {
+        if (System.nanoTime() < nextBootstrapAttempt) {
+            return;
+        }
         for (String tenant : wanted) {
-            if (!store.holds(tenant)) {
+            if (store.holds(tenant)) {
+                continue;
+            }
+            try {
                 bootstrap(tenant);
+            } catch (ApiException e) {
+                lastError = "hub: tenant " + tenant + ": " + e.getMessage();
+                log.warn("tenant {} cannot be bootstrapped, retrying later: {}", tenant, e.getMessage());
+                nextBootstrapAttempt = System.nanoTime() + config.stream().tenantRefresh().toNanos();
+            } catch (HubUnavailableException e) {
+                lastError = "hub: " + e.getMessage();
+                nextBootstrapAttempt = System.nanoTime() + config.stream().retryBackoff().toNanos();
+                return;
             }
         }
     }

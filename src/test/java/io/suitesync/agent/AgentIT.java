@@ -231,6 +231,42 @@ class AgentIT {
         }
     }
 
+    @Test
+    void withoutATenantListTheAgentServesEveryTenantThatEnabledItsApp() {
+        String a = wrapper.tenant("crm");
+        String b = wrapper.tenant("crm");
+        String hrmsOnly = wrapper.tenant("hrms");
+        wrapper.creditConfig(a, "crm.leads.create", 1);
+        wrapper.creditConfig(b, "crm.leads.create", 2);
+        try (ConfigurableApplicationContext agent = Processes.agent(hub, hub.url(), stateDir, List.of())) {
+            await().atMost(WAIT).until(() -> store(agent).holds(a) && store(agent).holds(b));
+
+            assertThat(creditCost(agent, a, "crm.leads.create")).isEqualTo(1.0);
+            assertThat(creditCost(agent, b, "crm.leads.create")).isEqualTo(2.0);
+            assertThat(store(agent).holds(hrmsOnly)).isFalse();
+            assertThat(get(agent, "/api/credits/check/crm.leads.create", hrmsOnly).status()).isEqualTo(404);
+            Reply noTenant = get(agent, "/api/credits/check/crm.leads.create", null);
+            assertThat(noTenant.status()).isEqualTo(400);
+            assertThat((String) noTenant.body().get("message")).contains("X-Tenant-Id");
+            Reply byQuery = get(agent, "/api/credits/check/crm.leads.create?tenantId=" + b, null);
+            assertThat(byQuery.body()).containsEntry("creditCost", 2.0);
+        }
+    }
+
+    @Test
+    void aListedTenantThatDidNotEnableTheAppDoesNotStopTheOthers() {
+        String disabled = wrapper.tenant("hrms");
+        String tenant = wrapper.tenant("crm");
+        UUID config = wrapper.creditConfig(tenant, "crm.leads.create", 1);
+        try (ConfigurableApplicationContext agent = Processes.agent(hub, hub.url(), stateDir, List.of(disabled, tenant))) {
+            await().atMost(WAIT).until(() -> store(agent).holds(tenant));
+            jdbc.update("UPDATE credit_configurations SET credit_cost = 8 WHERE id = ?", config);
+
+            await().atMost(WAIT).until(() -> Double.valueOf(8).equals(creditCost(agent, tenant, "crm.leads.create")));
+            assertThat(store(agent).holds(disabled)).isFalse();
+        }
+    }
+
     @SuppressWarnings("unchecked")
     static Map<String, Object> tier(ConfigurableApplicationContext agent, String tier) {
         Map<String, Object> tiers = (Map<String, Object>) get(agent, "/agent/stats", null).body().get("tiers");
