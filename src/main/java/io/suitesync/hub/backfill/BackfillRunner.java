@@ -1,0 +1,136 @@
+package io.suitesync.hub.backfill;
+
+import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.common.OutboundEvent;
+import io.suitesync.common.RedisEventPublisher;
+import io.suitesync.hub.HubProperties;
+import io.suitesync.hub.backfill.BackfillJobs.ClaimedJob;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs one backfill job (the seda:backfill-jobs consumer calls it, off the request thread): for
+ * each kind, page by page from the persisted cursor, read a snapshot page, publish it to the
+ * application's stream in one pipeline, and only after Redis acknowledged it move the cursor.
+ * A hub that stops mid-job leaves it RUNNING; the resume sweep of the next start (or of another
+ * instance, once the lease expires) continues after the last acknowledged page.
+ */
+@Component("backfillRunner")
+@ConditionalOnRole("hub")
+public class BackfillRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(BackfillRunner.class);
+
+    private final BackfillJobs jobs;
+    private final BackfillQueries queries;
+    private final RedisEventPublisher publisher;
+    private final HubProperties hub;
+    private final BackfillProperties config;
+    private final CamelContext camel;
+    /** Jobs running in this process: a job queued twice (toggle + resume sweep) runs once. */
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+    public BackfillRunner(BackfillJobs jobs, BackfillQueries queries, RedisEventPublisher publisher, HubProperties hub,
+                          BackfillProperties config, CamelContext camel) {
+        this.jobs = jobs;
+        this.queries = queries;
+        this.publisher = publisher;
+        this.hub = hub;
+        this.config = config;
+        this.camel = camel;
+    }
+
+    public void run(String jobId) {
+        if (!running.add(jobId)) {
+            return;
+        }
+        try {
+            jobs.claim(jobId).ifPresent(this::execute);
+        } finally {
+            running.remove(jobId);
+        }
+    }
+
+    private void execute(ClaimedJob job) {
+        try {
+            if (job.kinds().stream().anyMatch(k -> k.total() == null)) {
+                jobs.setTotals(job.jobId(), queries.count(job.tenantId(), job.app(), job.options().kinds(), job.since()));
+            }
+            log.info("backfill {} of {} for tenant {} {}", job.jobId(), job.app(), job.tenantId(),
+                    job.kinds().stream().map(k -> k.kind().label() + (k.cursor() == null ? "" : " from " + k.cursor()))
+                            .collect(Collectors.joining(", ")));
+            for (ClaimedJob.KindState kind : job.kinds()) {
+                if (!kind.done()) {
+                    Outcome outcome = send(job, kind);
+                    if (outcome != Outcome.DONE) {
+                        finishUnlessInterrupted(job, outcome);
+                        return;
+                    }
+                }
+            }
+            jobs.finish(job.jobId(), "COMPLETED", null);
+            log.info("backfill {} completed", job.jobId());
+        } catch (RuntimeException e) {
+            if (stopping()) {
+                log.info("backfill {} interrupted by shutdown ({}); it resumes from its cursor on the next start",
+                        job.jobId(), e.getMessage());
+                return;
+            }
+            log.error("backfill {} failed", job.jobId(), e);
+            jobs.finish(job.jobId(), "FAILED", e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private Outcome send(ClaimedJob job, ClaimedJob.KindState state) {
+        BackfillKind kind = state.kind();
+        HubProperties.Table rule = hub.tables().get(kind.table());
+        String cursor = state.cursor();
+        while (true) {
+            if (stopping()) {
+                return Outcome.INTERRUPTED;
+            }
+            SnapshotBatch batch = queries.read(job.tenantId(), job.app(), kind, job.since(), cursor, config.batchSize());
+            if (!batch.appEnabled()) {
+                return Outcome.APP_DISABLED;
+            }
+            List<OutboundEvent> events = BackfillEvents.toEvents(job.jobId(), job.tenantId(), job.app(), kind, rule,
+                    batch.snapshotAt(), batch.rows());
+            publisher.publish(events);
+            boolean last = batch.rows().size() < config.batchSize();
+            if (!jobs.progress(job.jobId(), kind, batch.lastId(), events.size(), last)) {
+                return Outcome.TAKEN_OVER;
+            }
+            if (last) {
+                return Outcome.DONE;
+            }
+            cursor = batch.lastId();
+        }
+    }
+
+    private void finishUnlessInterrupted(ClaimedJob job, Outcome outcome) {
+        switch (outcome) {
+            case APP_DISABLED -> {
+                jobs.finish(job.jobId(), "CANCELLED", "application '" + job.app() + "' was disabled for the tenant");
+                log.info("backfill {} cancelled: {} disabled", job.jobId(), job.app());
+            }
+            case INTERRUPTED -> log.info("backfill {} interrupted by shutdown; it resumes from its cursor on the next start",
+                    job.jobId());
+            case TAKEN_OVER -> log.warn("backfill {} was taken over by another instance (lease expired); stopping here",
+                    job.jobId());
+            default -> throw new IllegalStateException("unexpected outcome " + outcome);
+        }
+    }
+
+    private boolean stopping() {
+        return camel.isStopping() || camel.isStopped();
+    }
+
+
+    private enum Outcome { DONE, INTERRUPTED, APP_DISABLED, TAKEN_OVER }
+}
