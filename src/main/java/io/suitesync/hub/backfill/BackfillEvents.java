@@ -4,7 +4,6 @@ import io.suitesync.common.OutboundEvent;
 import io.suitesync.common.SyncEvent;
 import io.suitesync.hub.HubProperties.Table;
 import io.suitesync.hub.HubProperties.Tier;
-import io.suitesync.hub.relay.ChangeEvents;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,14 +52,12 @@ public final class BackfillEvents {
     }
 
     static Map<String, Object> data(SnapshotRow row, Table rule) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        row.context().forEach((column, value) -> values.put(ChangeEvents.camel(column), value));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", row.id());
-        data.putAll(values);
-        data.put("changedFields", List.copyOf(values.keySet()));
+        data.putAll(row.context());
+        data.put("changedFields", List.copyOf(row.context().keySet()));
         if (rule.tier() == Tier.CRITICAL) {
-            data.put("newValue", values);
+            data.put("newValue", row.context());
         }
         return data;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.hub.HubProperties;
+import io.suitesync.hub.relay.ChangeEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -71,7 +72,9 @@ public class BackfillQueries {
                         + "' is not a plain column name");
             }
         }
-        return columns.stream().map(c -> "'" + c + "', t." + c).collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
+        // keys in camelCase, as live events name them; values rendered by PostgreSQL as the capture trigger renders them
+        return columns.stream().map(c -> "'" + ChangeEvents.camel(c) + "', t." + c)
+                .collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
     }
 
     /** Records each kind would send, all counted in one snapshot. */

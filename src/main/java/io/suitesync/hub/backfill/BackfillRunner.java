@@ -7,7 +7,10 @@ import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.backfill.BackfillJobs.ClaimedJob;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
@@ -35,6 +38,8 @@ public class BackfillRunner {
     private final CamelContext camel;
     /** Jobs running in this process: a job queued twice (toggle + resume sweep) runs once. */
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** Reads the next page of a job while its current page is published; shut down with Camel. */
+    private final ExecutorService readers;
 
     public BackfillRunner(BackfillJobs jobs, BackfillQueries queries, RedisEventPublisher publisher, HubProperties hub,
                           BackfillProperties config, CamelContext camel) {
@@ -44,6 +49,7 @@ public class BackfillRunner {
         this.hub = hub;
         this.config = config;
         this.camel = camel;
+        this.readers = camel.getExecutorServiceManager().newCachedThreadPool(this, "backfill-read");
     }
 
     public void run(String jobId) {
@@ -87,29 +93,49 @@ public class BackfillRunner {
         }
     }
 
+    /**
+     * Pages through one kind. The next page is read while the current one is published (the
+     * cursor of the next read is known as soon as a page is read), so PostgreSQL and Redis work
+     * side by side; the cursor is still saved only after Redis acknowledged a page.
+     */
     private Outcome send(ClaimedJob job, ClaimedJob.KindState state) {
         BackfillKind kind = state.kind();
         HubProperties.Table rule = hub.tables().get(kind.table());
-        String cursor = state.cursor();
+        CompletableFuture<SnapshotBatch> next = read(job, kind, state.cursor());
         while (true) {
-            if (stopping()) {
-                return Outcome.INTERRUPTED;
-            }
-            SnapshotBatch batch = queries.read(job.tenantId(), job.app(), kind, job.since(), cursor, config.batchSize());
+            SnapshotBatch batch = await(next);
             if (!batch.appEnabled()) {
                 return Outcome.APP_DISABLED;
+            }
+            boolean last = batch.rows().size() < config.batchSize();
+            if (!last) {
+                next = read(job, kind, batch.lastId());
             }
             List<OutboundEvent> events = BackfillEvents.toEvents(job.jobId(), job.tenantId(), job.app(), kind, rule,
                     batch.snapshotAt(), batch.rows());
             publisher.publish(events);
-            boolean last = batch.rows().size() < config.batchSize();
             if (!jobs.progress(job.jobId(), kind, batch.lastId(), events.size(), last)) {
                 return Outcome.TAKEN_OVER;
             }
             if (last) {
                 return Outcome.DONE;
             }
-            cursor = batch.lastId();
+            if (stopping()) {
+                return Outcome.INTERRUPTED;
+            }
+        }
+    }
+
+    private CompletableFuture<SnapshotBatch> read(ClaimedJob job, BackfillKind kind, String cursor) {
+        return CompletableFuture.supplyAsync(() -> queries.read(job.tenantId(), job.app(), kind, job.since(), cursor,
+                config.batchSize()), readers);
+    }
+
+    private static SnapshotBatch await(CompletableFuture<SnapshotBatch> page) {
+        try {
+            return page.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
     }
 

@@ -3,6 +3,7 @@ package io.suitesync.hub.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.suitesync.testsupport.WrapperFixtures;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -124,5 +125,20 @@ class AdminAuthAndInputIT {
         assertThat((String) admin.post("/admin/relay/dead-letters/abc/replay", null).get("message")).contains("changeId");
         assertThat(admin.get("/admin/streams/crm/" + tenant + "?count=0").status()).isEqualTo(400);
         assertThat((String) admin.get("/admin/relay/dead-letters?limit=lots").get("message")).contains("'limit'");
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesEveryAdminEndpointAndItsCredentials() {
+        AdminClient.Response doc = admin.send("GET", "/api-doc", null, null);
+
+        assertThat(doc.status()).isEqualTo(200);
+        Map<String, Object> paths = doc.get("paths");
+        assertThat(paths).containsKeys("/admin/organizations/{orgId}/applications/{appCode}/toggle",
+                "/admin/organizations/{orgId}/applications/{appCode}/sync-historical",
+                "/admin/organizations/{orgId}/applications/{appCode}/sync-status", "/admin/sync/jobs/{jobId}",
+                "/admin/relay/metrics", "/admin/relay/process-now", "/admin/relay/dead-letters",
+                "/admin/relay/dead-letters/{changeId}/replay", "/admin/relay/dead-letters/replay-all",
+                "/admin/streams/{app}/{tenantId}");
+        assertThat(doc.raw()).contains("\"adminApiKey\"").contains("X-Api-Key").contains("\"adminBasic\"");
     }
 }
