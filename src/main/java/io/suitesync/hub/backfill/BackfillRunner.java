@@ -38,8 +38,8 @@ public class BackfillRunner {
     private final CamelContext camel;
     /** Jobs running in this process: a job queued twice (toggle + resume sweep) runs once. */
     private final Set<String> running = ConcurrentHashMap.newKeySet();
-    /** Reads the next page of a job while its current page is published; shut down with Camel. */
-    private final ExecutorService readers;
+    /** Read (and turn into events) the next page of a job while its current page is published; shut down with Camel. */
+    private final ExecutorService workers;
 
     public BackfillRunner(BackfillJobs jobs, BackfillQueries queries, RedisEventPublisher publisher, HubProperties hub,
                           BackfillProperties config, CamelContext camel) {
@@ -49,7 +49,7 @@ public class BackfillRunner {
         this.hub = hub;
         this.config = config;
         this.camel = camel;
-        this.readers = camel.getExecutorServiceManager().newCachedThreadPool(this, "backfill-read");
+        this.workers = camel.getExecutorServiceManager().newCachedThreadPool(this, "backfill-worker");
     }
 
     public void run(String jobId) {
@@ -94,27 +94,24 @@ public class BackfillRunner {
     }
 
     /**
-     * Pages through one kind. The next page is read while the current one is published (the
-     * cursor of the next read is known as soon as a page is read), so PostgreSQL and Redis work
-     * side by side; the cursor is still saved only after Redis acknowledged a page.
+     * Pages through one kind. The next page is read and turned into events while the current one
+     * is published (its cursor is known as soon as a page is read), so PostgreSQL and Redis work
+     * side by side; the cursor still moves only after Redis acknowledged a page.
      */
     private Outcome send(ClaimedJob job, ClaimedJob.KindState state) {
         BackfillKind kind = state.kind();
-        HubProperties.Table rule = hub.tables().get(kind.table());
-        CompletableFuture<SnapshotBatch> next = read(job, kind, state.cursor());
+        CompletableFuture<Page> next = read(job, kind, state.cursor());
         while (true) {
-            SnapshotBatch batch = await(next);
-            if (!batch.appEnabled()) {
+            Page page = await(next);
+            if (!page.batch().appEnabled()) {
                 return Outcome.APP_DISABLED;
             }
-            boolean last = batch.rows().size() < config.batchSize();
+            boolean last = page.batch().rows().size() < config.batchSize();
             if (!last) {
-                next = read(job, kind, batch.lastId());
+                next = read(job, kind, page.batch().lastId());
             }
-            List<OutboundEvent> events = BackfillEvents.toEvents(job.jobId(), job.tenantId(), job.app(), kind, rule,
-                    batch.snapshotAt(), batch.rows());
-            publisher.publish(events);
-            if (!jobs.progress(job.jobId(), kind, batch.lastId(), events.size(), last)) {
+            publisher.publish(page.events());
+            if (!jobs.progress(job.jobId(), kind, page.batch().lastId(), page.events().size(), last)) {
                 return Outcome.TAKEN_OVER;
             }
             if (last) {
@@ -126,14 +123,21 @@ public class BackfillRunner {
         }
     }
 
-    private CompletableFuture<SnapshotBatch> read(ClaimedJob job, BackfillKind kind, String cursor) {
-        return CompletableFuture.supplyAsync(() -> queries.read(job.tenantId(), job.app(), kind, job.since(), cursor,
-                config.batchSize()), readers);
+    /** A page read in one snapshot and its events. */
+    private record Page(SnapshotBatch batch, List<OutboundEvent> events) {}
+
+    private CompletableFuture<Page> read(ClaimedJob job, BackfillKind kind, String cursor) {
+        HubProperties.Table rule = hub.tables().get(kind.table());
+        return CompletableFuture.supplyAsync(() -> {
+            SnapshotBatch batch = queries.read(job.tenantId(), job.app(), kind, job.since(), cursor, config.batchSize());
+            return new Page(batch, BackfillEvents.toEvents(job.jobId(), job.tenantId(), job.app(), kind, rule,
+                    batch.snapshotAt(), batch.rows()));
+        }, workers);
     }
 
-    private static SnapshotBatch await(CompletableFuture<SnapshotBatch> page) {
+    private static <T> T await(CompletableFuture<T> work) {
         try {
-            return page.join();
+            return work.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
