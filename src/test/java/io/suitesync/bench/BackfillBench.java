@@ -70,7 +70,7 @@ public final class BackfillBench {
         try {
             JdbcTemplate jdbc = hub.getBean(JdbcTemplate.class);
             // warm-up: a small job first, so the figure is the steady state, not class loading and JIT
-            run(hub, jdbc, Math.max(records / 20, 1_000));
+            run(hub, jdbc, Math.max(records / 5, 1_000));
             String tenant = tenantWith(jdbc, records);
             String jobId = hub.getBean(BackfillJobs.class).create(tenant, "crm", "MANUAL", BackfillOptions.everything());
             long start = System.nanoTime();
