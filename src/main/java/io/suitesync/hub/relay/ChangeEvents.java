@@ -74,7 +74,7 @@ public final class ChangeEvents {
     }
 
     /** {@code credit_cost} → {@code creditCost}: the seeds' consumers read camelCase keys. */
-    static String camel(String column) {
+    public static String camel(String column) {
         StringBuilder out = new StringBuilder(column.length());
         boolean upper = false;
         for (int i = 0; i < column.length(); i++) {

@@ -1,0 +1,78 @@
+package io.suitesync.hub.admin;
+
+import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.common.web.ApiException;
+import io.suitesync.hub.relay.DeadLetters;
+import io.suitesync.hub.relay.RelayWakeupScheduler;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/** Relay operations of the admin API: "process now" and the dead letters, with their input checks. */
+@Component("relayAdmin")
+@ConditionalOnRole("hub")
+public class RelayAdmin {
+
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+
+    private final DeadLetters deadLetters;
+    private final RelayWakeupScheduler wakeup;
+
+    public RelayAdmin(DeadLetters deadLetters, RelayWakeupScheduler wakeup) {
+        this.deadLetters = deadLetters;
+        this.wakeup = wakeup;
+    }
+
+    public Map<String, Object> processNow() {
+        wakeup.wakeUp();
+        return Map.of("status", "triggered", "leader", wakeup.isLeader());
+    }
+
+    public Map<String, Object> deadLetters(String tenantId, String limit) {
+        int max = intParam("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
+        List<Map<String, Object>> parked = deadLetters.list(tenantId == null || tenantId.isBlank() ? null : tenantId, max);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("count", parked.size());
+        out.put("deadLetters", parked);
+        return out;
+    }
+
+    public Map<String, Object> replay(String changeId) {
+        long id;
+        try {
+            id = Long.parseLong(changeId);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("changeId must be a number, got '" + changeId + "'");
+        }
+        if (!deadLetters.replay(id)) {
+            throw ApiException.notFound("no parked change " + id + " waiting for replay");
+        }
+        wakeup.wakeUp();
+        return Map.of("changeId", id, "replayed", true);
+    }
+
+    public Map<String, Object> replayAll(String tenantId) {
+        int replayed = deadLetters.replayAll(tenantId == null || tenantId.isBlank() ? null : tenantId);
+        wakeup.wakeUp();
+        return Map.of("replayed", replayed);
+    }
+
+    /** An optional integer query parameter within bounds; 400 naming it otherwise. */
+    static int intParam(String name, String value, int defaultValue, int min, int max) {
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the allowed range
+        }
+        throw ApiException.badRequest("query parameter '" + name + "' must be an integer from " + min + " to " + max
+                + ", got '" + value + "'");
+    }
+}

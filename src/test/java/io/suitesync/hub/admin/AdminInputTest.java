@@ -1,0 +1,39 @@
+package io.suitesync.hub.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.suitesync.common.web.ApiException;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class AdminInputTest {
+
+    @Test
+    void sinceDateAcceptsIsoDatesAndDateTimes() {
+        assertThat(ApplicationAdmin.parseSince("2024-01-01")).isEqualTo(Instant.parse("2024-01-01T00:00:00Z"));
+        assertThat(ApplicationAdmin.parseSince("2024-01-01T10:00:00Z")).isEqualTo(Instant.parse("2024-01-01T10:00:00Z"));
+        assertThat(ApplicationAdmin.parseSince("2024-01-01T10:00:00+02:00")).isEqualTo(Instant.parse("2024-01-01T08:00:00Z"));
+        assertThat(ApplicationAdmin.parseSince(null)).isNull();
+        assertThat(ApplicationAdmin.parseSince(" ")).isNull();
+    }
+
+    @Test
+    void anUnreadableSinceDateIsABadRequestNamingTheField() {
+        for (String bad : new String[] {"yesterday", "2024-13-01", "01/02/2024", "2024-01-01T25:00:00Z"}) {
+            assertThatThrownBy(() -> ApplicationAdmin.parseSince(bad)).isInstanceOf(ApiException.class)
+                    .hasMessageContaining("'sinceDate'").hasMessageContaining(bad)
+                    .satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(400));
+        }
+    }
+
+    @Test
+    void integerQueryParametersHaveDefaultsAndBounds() {
+        assertThat(RelayAdmin.intParam("count", null, 10, 1, 1000)).isEqualTo(10);
+        assertThat(RelayAdmin.intParam("count", "25", 10, 1, 1000)).isEqualTo(25);
+        for (String bad : new String[] {"0", "1001", "ten", "-3"}) {
+            assertThatThrownBy(() -> RelayAdmin.intParam("count", bad, 10, 1, 1000)).isInstanceOf(ApiException.class)
+                    .hasMessageContaining("'count'");
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.suitesync.hub.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.suitesync.testsupport.StreamReader;
+import io.suitesync.testsupport.WrapperFixtures;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Relay metrics, process now, dead letters and the stream tail over HTTP. */
+@AdminApiTest
+class RelayAdminIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @LocalServerPort int port;
+    @Autowired JdbcTemplate jdbc;
+    @Autowired StringRedisTemplate redis;
+
+    AdminClient admin;
+    WrapperFixtures wrapper;
+    StreamReader streams;
+
+    @BeforeEach
+    void setUp() {
+        admin = new AdminClient(port);
+        wrapper = new WrapperFixtures(jdbc);
+        streams = new StreamReader(redis);
+    }
+
+    @Test
+    void metricsReportTheRelaysFigures() {
+        String tenant = wrapper.tenant("crm");
+        wrapper.creditConfig(tenant, "crm.leads.create", 1);
+        await().atMost(WAIT).until(() -> streams.size("crm:" + tenant + ":events") == 1);
+
+        AdminClient.Response r = admin.get("/admin/relay/metrics");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json()).containsKeys("processed", "published", "skipped", "parked", "eventsPublished", "pending",
+                "lagSeconds", "averageBatchMillis", "errorRate");
+        assertThat(((Number) r.get("published")).longValue()).isPositive();
+        assertThat(((Number) r.get("eventsPublished")).longValue()).isPositive();
+    }
+
+    @Test
+    void processNowIsAccepted() {
+        AdminClient.Response r = admin.post("/admin/relay/process-now", null);
+        assertThat(r.status()).isEqualTo(202);
+        assertThat(r.json()).containsEntry("status", "triggered");
+    }
+
+    /** Parks the relay's row of a change as the relay does after its last attempt. */
+    long park(String tenant, UUID record) {
+        long changeId = jdbc.queryForObject("SELECT max(id) FROM change_log WHERE record_id = ?", Long.class, record.toString());
+        jdbc.update("UPDATE change_log SET status = 'PARKED', attempts = 5, last_error = 'boom' WHERE id = ?", changeId);
+        jdbc.update("INSERT INTO change_dead_letter (change_id, tenant_id, table_name, record_id, attempts, error) "
+                + "SELECT id, tenant_id, table_name, record_id, 5, 'boom' FROM change_log WHERE id = ?", changeId);
+        return changeId;
+    }
+
+    @Test
+    void deadLettersAreListedPerTenantAndReplayedIntoTheStream() {
+        String tenant = wrapper.tenant("crm");
+        String other = wrapper.tenant("crm");
+        UUID first = wrapper.creditConfig(tenant, "crm.leads.create", 1);
+        UUID second = wrapper.creditConfig(tenant, "crm.leads.update", 1);
+        UUID foreign = wrapper.creditConfig(other, "crm.leads.create", 1);
+        await().atMost(WAIT).until(() -> streams.size("crm:" + tenant + ":events") == 2 && streams.size("crm:" + other + ":events") == 1);
+        long firstChange = park(tenant, first);
+        long secondChange = park(tenant, second);
+        park(other, foreign);
+
+        AdminClient.Response list = admin.get("/admin/relay/dead-letters?tenantId=" + tenant);
+
+        assertThat(list.status()).isEqualTo(200);
+        List<Map<String, Object>> parked = list.get("deadLetters");
+        assertThat(parked).extracting(d -> ((Number) d.get("changeId")).longValue()).containsExactly(firstChange, secondChange);
+        assertThat(parked).allSatisfy(d -> assertThat(d).containsEntry("tenantId", tenant).containsEntry("error", "boom"));
+        assertThat(list.raw()).doesNotContain(other);
+
+        AdminClient.Response replay = admin.post("/admin/relay/dead-letters/" + firstChange + "/replay", null);
+        assertThat(replay.status()).as(replay.raw()).isEqualTo(200);
+        assertThat(replay.json()).containsEntry("replayed", true);
+        await().atMost(WAIT).until(() -> streams.size("crm:" + tenant + ":events") == 3);
+        assertThat(streams.events("crm:" + tenant + ":events").get(2)).containsEntry("entityId", first.toString());
+        assertThat(admin.post("/admin/relay/dead-letters/" + firstChange + "/replay", null).status()).isEqualTo(404);
+
+        AdminClient.Response all = admin.post("/admin/relay/dead-letters/replay-all?tenantId=" + tenant, null);
+        assertThat(all.json()).containsEntry("replayed", 1);
+        await().atMost(WAIT).until(() -> streams.size("crm:" + tenant + ":events") == 4);
+        assertThat((List<?>) admin.get("/admin/relay/dead-letters?tenantId=" + tenant).get("deadLetters")).isEmpty();
+        assertThat((List<?>) admin.get("/admin/relay/dead-letters?tenantId=" + other).get("deadLetters")).hasSize(1);
+        assertThat(streams.size("crm:" + other + ":events")).isEqualTo(1);
+    }
+
+    @Test
+    void streamTailReturnsTheLastEventsOldestFirst() {
+        String tenant = wrapper.tenant("crm");
+        for (String op : List.of("crm.a.create", "crm.b.create", "crm.c.create")) {
+            wrapper.creditConfig(tenant, op, 1);
+        }
+        await().atMost(WAIT).until(() -> streams.size("crm:" + tenant + ":events") == 3);
+
+        AdminClient.Response r = admin.get("/admin/streams/crm/" + tenant + "?count=2");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json()).containsEntry("stream", "crm:" + tenant + ":events").containsEntry("length", 3);
+        List<Map<String, Object>> events = r.get("events");
+        assertThat(events).extracting(e -> ((Map<String, Object>) ((Map<String, Object>) e.get("event")).get("data")).get("operationCode"))
+                .containsExactly("crm.b.create", "crm.c.create");
+        assertThat(events).allSatisfy(e -> assertThat(e).containsKey("streamId"));
+        assertThat((List<?>) admin.get("/admin/streams/crm/" + tenant).get("events")).hasSize(3);
+    }
+}

@@ -1,0 +1,74 @@
+package io.suitesync.hub.backfill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.suitesync.common.OutboundEvent;
+import io.suitesync.hub.HubProperties.Strategy;
+import io.suitesync.hub.HubProperties.Table;
+import io.suitesync.hub.HubProperties.Tier;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BackfillEventsTest {
+
+    private static final Table CREDITS = new Table("credit", "credit-allocations", Tier.CRITICAL, Strategy.FIELD,
+            "target_application", List.of("target_application", "amount"), null, Map.of("INSERT", "credit.allocated"),
+            null, null, null);
+    private static final Table ORGS = new Table("org", "organizations", Tier.REFERENCE, Strategy.ENABLED_APPS, null,
+            List.of("name"), null, null, null, null, null);
+    private static final Instant SNAPSHOT = Instant.parse("2026-01-02T03:04:05Z");
+    private static final Instant ALLOCATED = Instant.parse("2024-01-15T10:30:00Z");
+
+    private static Map<String, Object> values(Object... kv) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            map.put((String) kv[i], kv[i + 1]);
+        }
+        return map;
+    }
+
+    @Test
+    void aCreditSnapshotIsAHistoricalStreamOnlyEventWithTheRecordsVersionAndOriginalTime() {
+        SnapshotRow row = new SnapshotRow("a-1", values("targetApplication", "crm", "amount", 1000), 42, ALLOCATED);
+
+        OutboundEvent out = BackfillEvents.toEvents("job-1", "t-1", "crm", BackfillKind.CREDITS, CREDITS, SNAPSHOT, List.of(row)).get(0);
+
+        assertThat(out.live()).isFalse();
+        assertThat(out.stream()).isEqualTo("crm:t-1:events");
+        assertThat(out.event().eventType()).isEqualTo("credit.allocated");
+        assertThat(out.event().operation()).isEqualTo("SNAPSHOT");
+        assertThat(out.event().version()).isEqualTo(42);
+        assertThat(out.event().timestamp()).isEqualTo("2026-01-02T03:04:05Z");
+        assertThat(out.event().data()).containsEntry("id", "a-1").containsEntry("amount", 1000)
+                .containsEntry("changedFields", List.of("targetApplication", "amount"))
+                .containsEntry("newValue", values("targetApplication", "crm", "amount", 1000));
+        assertThat(out.event().metadata()).containsEntry("isHistoricalSync", true).containsEntry("jobId", "job-1")
+                .containsEntry("originalAllocatedAt", "2024-01-15T10:30:00Z").containsEntry("allocationId", "a-1")
+                .containsEntry("targetApplication", "crm");
+    }
+
+    @Test
+    void referenceDataCarriesNoNewValue() {
+        SnapshotRow row = new SnapshotRow("o-1", values("name", "HQ"), 0, ALLOCATED);
+
+        OutboundEvent out = BackfillEvents.toEvents("job-1", "t-1", "hrms", BackfillKind.ORGANIZATIONS, ORGS, SNAPSHOT, List.of(row)).get(0);
+
+        assertThat(out.event().eventType()).isEqualTo("org.created");
+        assertThat(out.event().data()).containsOnlyKeys("id", "name", "changedFields");
+        assertThat(out.event().metadata()).containsEntry("originalCreatedAt", "2024-01-15T10:30:00Z")
+                .doesNotContainKey("allocationId");
+    }
+
+    @Test
+    void eventIdsAreDeterministicPerJobRecordAndApplication() {
+        String id = BackfillEvents.eventId("job-1", "entities", "o-1", "crm");
+        assertThat(BackfillEvents.eventId("job-1", "entities", "o-1", "crm")).isEqualTo(id);
+        assertThat(List.of(BackfillEvents.eventId("job-2", "entities", "o-1", "crm"),
+                BackfillEvents.eventId("job-1", "entities", "o-2", "crm"),
+                BackfillEvents.eventId("job-1", "entities", "o-1", "hrms"),
+                BackfillEvents.eventId("job-1", "credit_allocations", "o-1", "crm"))).doesNotContain(id).doesNotHaveDuplicates();
+    }
+}
