@@ -8,6 +8,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
@@ -26,6 +29,18 @@ class HealthIT {
         assertThat(response.getBody()).containsEntry("status", "UP").containsEntry("service", "suitesync")
                 .containsKey("timestamp");
         assertThat((Map<String, Object>) response.getBody().get("components")).containsOnlyKeys("db", "redis");
+    }
+
+    @Test
+    void responsesNeverEchoRequestCredentials() {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set("X-Api-Key", "secret-key");
+        headers.setBasicAuth("admin", "secret-password");
+
+        ResponseEntity<String> response = http.exchange("/health", HttpMethod.GET, new HttpEntity<>(headers), String.class);
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(response.getHeaders().keySet()).map(String::toLowerCase).doesNotContain("x-api-key", "authorization");
     }
 
     @Test
