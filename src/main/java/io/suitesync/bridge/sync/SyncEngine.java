@@ -73,6 +73,14 @@ public class SyncEngine {
         String origin = translator.externalId(from, record);
         String lockKey = origin != null ? type + ":" + to + ":" + origin : type + ":" + from + ":" + item.sourceId();
         jdbc.query("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))", Map.of("key", lockKey), rs -> {});
+        // another worker may have written this record while we waited for the lock (e.g. the winner of
+        // a conflict copied back onto it): decide on its state now, never on the read from before the lock
+        Optional<Map<String, Object>> fresh = connector(from).get(type, item.sourceId());
+        if (fresh.isEmpty()) {
+            log(item, null, "NONE", "SKIPPED", from + " no longer has this record", started);
+            return "SKIPPED";
+        }
+        record = fresh.get();
 
         String sourceHash = hash(from, type, record);
         EntityMapping mapping = mappings.find(type, from, item.sourceId()).orElse(null);
