@@ -149,17 +149,25 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     /** Returns on a notification, a wake-up request, the fallback interval, or stop. */
     private void waitForWork() throws SQLException {
         PGConnection pg = connection.unwrap(PGConnection.class);
+        // a notification read off the socket by the validity check is already queued in the driver;
+        // the timed call would only look for new ones and sleep a whole slice on top of it
+        if (hasAny(pg.getNotifications())) {
+            return;
+        }
         long deadline = System.currentTimeMillis() + pollIntervalMillis;
         while (running && !wakeRequested.getAndSet(false)) {
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
                 return;
             }
-            PGNotification[] notifications = pg.getNotifications((int) Math.min(left, WAIT_SLICE_MILLIS));
-            if (notifications != null && notifications.length > 0) {
+            if (hasAny(pg.getNotifications((int) Math.min(left, WAIT_SLICE_MILLIS)))) {
                 return;
             }
         }
+    }
+
+    private static boolean hasAny(PGNotification[] notifications) {
+        return notifications != null && notifications.length > 0;
     }
 
     private void closeConnection() {
