@@ -1,8 +1,8 @@
 package io.suitesync.bench;
 
 import io.suitesync.agent.CriticalStore;
-import io.suitesync.agent.Processes;
 import io.suitesync.agent.Processes.Hub;
+import io.suitesync.agent.Processes;
 import io.suitesync.testsupport.TestServers;
 import io.suitesync.testsupport.WrapperFixtures;
 import java.math.BigDecimal;
@@ -21,6 +21,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
+import org.awaitility.Awaitility;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -70,13 +72,8 @@ public final class AgentBench {
             }
             try (ConfigurableApplicationContext agent = Processes.agent(hub, hub.url(), stateDir, List.of(tenant), quiet)) {
                 CriticalStore store = Processes.store(agent);
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (store.credit(tenant, "crm.bench.op" + (OPERATIONS - 1)) == null) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("agent did not bootstrap");
-                    }
-                    Thread.sleep(50);
-                }
+                Awaitility.await("agent bootstrap").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> store.credit(tenant, "crm.bench.op" + (OPERATIONS - 1)) != null);
                 double lookupNs = inProcessLookup(store, tenant);
                 double[] single = httpLoad(Processes.port(agent), tenant, 1, HTTP_REQUESTS_SINGLE);
                 double[] http = httpLoad(Processes.port(agent), tenant, HTTP_CLIENTS, HTTP_REQUESTS);
@@ -168,7 +165,8 @@ public final class AgentBench {
                 Thread.onSpinWait();
             }
             samples[i] = System.nanoTime() - committed;
-            Thread.sleep(5);
+            // pacing between samples, so each change is measured alone
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
         }
         Arrays.sort(samples);
         return new double[] {percentile(samples, 50) / 1e6, percentile(samples, 99) / 1e6};

@@ -6,7 +6,9 @@ import io.suitesync.hub.backfill.BackfillJobs;
 import io.suitesync.hub.backfill.BackfillOptions;
 import io.suitesync.hub.backfill.BackfillRunner;
 import io.suitesync.testsupport.TestServers;
+import java.time.Duration;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -39,9 +41,8 @@ public final class BackfillBench {
         jdbc.update("INSERT INTO credit_allocations (tenant_id, target_application, amount, available) "
                 + "SELECT ?, 'crm', 100, 100 FROM generate_series(1, ?)", tenant, allocations);
         // the relay drains the capture backlog first (it routes nowhere: no app enabled yet), so it does not compete
-        while (jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class) > 0) {
-            Thread.sleep(200);
-        }
+        Awaitility.await("capture backlog drained").atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class) == 0);
         // fresh statistics for the backfill's keyset queries (change_log is left to autovacuum: the relay is busy with it)
         jdbc.execute("ANALYZE entities, organization_memberships, credit_allocations");
         jdbc.update("INSERT INTO organization_applications (tenant_id, application_code, is_enabled, enabled_at) "

@@ -5,6 +5,7 @@ import io.suitesync.simulator.CrmSimulator;
 import io.suitesync.simulator.FinanceSimulator;
 import java.time.Duration;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -42,14 +43,9 @@ public final class BridgeBench {
                 crm.userCreate("customer", Map.of("name", "Bench " + i, "email", "bench" + i + "@example.com", "phone", "+98-" + i));
             }
             long started = System.nanoTime();
-            long mapped = 0;
-            while (mapped < records) {
-                Thread.sleep(100);
-                mapped = jdbc.queryForObject("SELECT count(*) FROM bridge_entity_mapping", Long.class);
-                if (System.nanoTime() - started > Duration.ofMinutes(30).toNanos()) {
-                    throw new IllegalStateException("only " + mapped + " of " + records + " synced after 30 minutes");
-                }
-            }
+            Awaitility.await("all " + records + " customers synced").atMost(Duration.ofMinutes(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> jdbc.queryForObject("SELECT count(*) FROM bridge_entity_mapping", Long.class) >= records);
             double seconds = (System.nanoTime() - started) / 1e9;
             System.out.printf("{\"benchmark\":\"bridge-polling-crm-to-finance\",\"records\":%d,\"seconds\":%.2f,"
                             + "\"customersPerSecond\":%.1f,\"financeWrites\":%d,\"crmWrites\":%d,\"workerConcurrency\":%s,"
