@@ -124,6 +124,9 @@ public final class RelayBench {
             out.put("drainVsClaimMark", round2(drainRate / claimMarkRate));
             out.put("cores", Runtime.getRuntime().availableProcessors());
             System.out.println(toJson(out));
+            // the streams hold up to a million entries each: leave the shared Redis as we found it
+            deleteKeys(redis, "bench:" + run + ":*");
+            deleteKeys(redis, "crm:bench-" + run + "-*");
         }
         System.exit(0);
     }
@@ -261,6 +264,13 @@ public final class RelayBench {
                     .replace("{{suitesync.hub.relay.batch-size}}", Integer.toString(batchSize));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteKeys(StringRedisTemplate redis, String pattern) {
+        java.util.Set<String> keys = redis.keys(pattern);
+        if (keys != null && !keys.isEmpty()) {
+            redis.delete(keys);
         }
     }
 
