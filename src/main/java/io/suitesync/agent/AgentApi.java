@@ -3,11 +3,11 @@ package io.suitesync.agent;
 import io.suitesync.agent.CriticalStore.CreditCost;
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.web.ApiException;
+import io.suitesync.common.web.RequestParams;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
@@ -73,7 +73,7 @@ public class AgentApi {
     /** Role permissions, critical tier. */
     public Map<String, Object> rolePermissions(@Header("roleId") String roleId, Exchange exchange) {
         String tenant = tenant(exchange);
-        uuid("roleId", roleId);
+        RequestParams.uuid("roleId", roleId);
         CriticalStore.Entry role = store.record(tenant, CriticalStore.ROLE, roleId);
         if (role == null) {
             throw ApiException.notFound("role " + roleId + " not found");
@@ -90,7 +90,7 @@ public class AgentApi {
     /** User profile (reference tier) with the status of the critical tier, which events keep current. */
     public Map<String, Object> user(@Header("userId") String userId, Exchange exchange) {
         String tenant = tenant(exchange);
-        uuid("userId", userId);
+        RequestParams.uuid("userId", userId);
         ReferenceCache.Answer answer = reference.userProfile(tenant, userId);
         Map<String, Object> body = new LinkedHashMap<>(answer.value());
         CriticalStore.Entry status = store.record(tenant, CriticalStore.USER, userId);
@@ -102,7 +102,7 @@ public class AgentApi {
 
     public Map<String, Object> hierarchy(@Header("entityId") String entityId, Exchange exchange) {
         String tenant = tenant(exchange);
-        uuid("entityId", entityId);
+        RequestParams.uuid("entityId", entityId);
         ReferenceCache.Answer answer = reference.hierarchy(tenant, entityId);
         return withCacheMarkers(new LinkedHashMap<>(answer.value()), answer);
     }
@@ -156,11 +156,4 @@ public class AgentApi {
         return tenant;
     }
 
-    private static void uuid(String name, String value) {
-        try {
-            UUID.fromString(value);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw ApiException.badRequest(name + " must be a UUID, got '" + value + "'");
-        }
-    }
 }

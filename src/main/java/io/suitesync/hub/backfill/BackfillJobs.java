@@ -2,6 +2,7 @@ package io.suitesync.hub.backfill;
 
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.web.ApiException;
+import io.suitesync.common.web.RequestParams;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -114,7 +115,7 @@ public class BackfillJobs {
 
     /** The job with its progress; 404 when there is none with that id. */
     public BackfillJob find(String jobId) {
-        UUID id = parseId(jobId);
+        UUID id = RequestParams.uuid("jobId", jobId);
         return jobs("j.id = :id", new MapSqlParameterSource("id", id)).stream().findFirst()
                 .orElseThrow(() -> ApiException.notFound("no backfill job '" + jobId + "'"));
     }
@@ -168,13 +169,6 @@ public class BackfillJobs {
         return new MapSqlParameterSource("id", jobId).addValue("owner", instanceId);
     }
 
-    static UUID parseId(String jobId) {
-        try {
-            return UUID.fromString(jobId);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw ApiException.badRequest("jobId must be a UUID, got '" + jobId + "'");
-        }
-    }
 
     private record JobRow(String id, String tenantId, String app, String trigger, String state, String since, int runs,
                           String createdAt, String startedAt, String finishedAt, String error,

@@ -3,6 +3,7 @@ package io.suitesync.hub.read;
 import io.suitesync.common.Channels;
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.web.ApiException;
+import io.suitesync.common.web.RequestParams;
 import io.suitesync.hub.HubProperties;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -72,7 +73,7 @@ public class ReadApi {
     /** A user's profile (reference data) with memberships, status and version. */
     public Map<String, Object> user(@Header("appCode") String app, @Header("tenantId") String tenant,
                                     @Header("userId") String userId) {
-        UUID id = uuid("userId", userId);
+        UUID id = RequestParams.uuid("userId", userId);
         return readTx.execute(status -> {
             enabled(app, tenant);
             Map<String, Object> user = single(rows(ReadSql.USER, tenant, id), "user " + userId + " not found");
@@ -84,7 +85,7 @@ public class ReadApi {
     /** An entity with its ancestors (nearest first, up to the root) and its direct children. */
     public Map<String, Object> hierarchy(@Header("appCode") String app, @Header("tenantId") String tenant,
                                          @Header("entityId") String entityId) {
-        UUID id = uuid("entityId", entityId);
+        UUID id = RequestParams.uuid("entityId", entityId);
         return readTx.execute(status -> {
             enabled(app, tenant);
             Map<String, Object> entity = single(rows(ReadSql.ENTITY, tenant, id), "entity " + entityId + " not found");
@@ -184,11 +185,4 @@ public class ReadApi {
         return new LinkedHashMap<>(rows.get(0));
     }
 
-    static UUID uuid(String name, String value) {
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw ApiException.badRequest(name + " must be a UUID, got '" + value + "'");
-        }
-    }
 }
