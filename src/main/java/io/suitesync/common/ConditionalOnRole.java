@@ -5,9 +5,11 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.Arrays;
+import java.util.List;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /** Creates the bean only when {@code suitesync.roles} (default {@code hub}) lists the given role. */
@@ -22,8 +24,13 @@ public @interface ConditionalOnRole {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
             String role = (String) metadata.getAnnotationAttributes(ConditionalOnRole.class.getName()).get("value");
-            String[] roles = context.getEnvironment().getProperty("suitesync.roles", String[].class, new String[] {"hub"});
-            return Arrays.stream(roles).map(String::trim).anyMatch(role::equals);
+            return roles(context.getEnvironment()).contains(role);
+        }
+
+        /** The roles this process runs ({@code suitesync.roles}, default {@code hub}). */
+        static List<String> roles(Environment env) {
+            String[] roles = env.getProperty("suitesync.roles", String[].class, new String[] {"hub"});
+            return Arrays.stream(roles).map(String::trim).toList();
         }
     }
 }

@@ -55,8 +55,8 @@ public class InfrastructureEnvironmentPostProcessor implements EnvironmentPostPr
         List<String> patterns = new ArrayList<>();
         patterns.add("classpath:routes/config/*.camel.yaml");
         patterns.add("classpath:routes/common/*.camel.yaml");
-        for (String role : env.getProperty("suitesync.roles", String[].class, new String[] {"hub"})) {
-            patterns.add("classpath:routes/" + role.trim() + "/*.camel.yaml");
+        for (String role : ConditionalOnRole.OnRole.roles(env)) {
+            patterns.add("classpath:routes/" + role + "/*.camel.yaml");
         }
         String external = env.getProperty("suitesync.routes.external-dir");
         if (external != null && !external.isBlank()) {
