@@ -1,6 +1,5 @@
 package io.suitesync.common;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import io.lettuce.core.RedisClient;
@@ -50,7 +49,7 @@ public class RedisEventPublisher implements DisposableBean {
     private static final byte[] FIELD_EVENT = bytes("event");
 
     private final StringRedisTemplate redis;
-    private final ObjectMapper mapper;
+    private final SyncEventWriter writer;
     private final XAddOptions trim;
     private final XAddArgs trimArgs;
     private final RedisClient client;
@@ -61,7 +60,7 @@ public class RedisEventPublisher implements DisposableBean {
                                RedisProperties redisProperties,
                                @Value("${suitesync.hub.relay.stream-max-length:100000}") long streamMaxLength) {
         this.redis = redis;
-        this.mapper = mapper;
+        this.writer = new SyncEventWriter(mapper);
         this.trim = XAddOptions.maxlen(streamMaxLength).approximateTrimming(true);
         this.trimArgs = XAddArgs.Builder.maxlen(streamMaxLength).approximateTrimming();
         this.client = factory instanceof LettuceConnectionFactory lettuce
@@ -74,37 +73,25 @@ public class RedisEventPublisher implements DisposableBean {
         if (events.isEmpty()) {
             return 0;
         }
-        byte[][] payloads = new byte[events.size()][];
-        for (int i = 0; i < payloads.length; i++) {
-            payloads[i] = serialize(events.get(i).event());
-        }
         if (client != null) {
-            publishDirect(events, payloads);
+            publishDirect(events);
         } else {
-            publishPipelined(events, payloads);
+            publishPipelined(events);
         }
         return events.size();
     }
 
-    private synchronized void publishDirect(List<OutboundEvent> events, byte[][] payloads) {
-        StatefulRedisConnection<byte[], byte[]> conn = connection();
-        RedisAsyncCommands<byte[], byte[]> async = conn.async();
-        List<RedisFuture<?>> replies = new ArrayList<>(events.size() * 2);
-        try {
-            for (int i = 0; i < payloads.length; i++) {
-                OutboundEvent out = events.get(i);
-                Map<byte[], byte[]> body = new LinkedHashMap<>(4);
-                body.put(FIELD_EVENT_ID, bytes(out.event().eventId()));
-                body.put(FIELD_EVENT_TYPE, bytes(out.event().eventType()));
-                body.put(FIELD_EVENT, payloads[i]);
-                replies.add(async.xadd(bytes(out.stream()), trimArgs, body));
-                if (out.live()) {
-                    replies.add(async.publish(bytes(out.channel()), payloads[i]));
-                }
-            }
-        } finally {
-            conn.flushCommands();
+    /**
+     * Serializes the events, queues the commands and writes them in one flush, then awaits every
+     * reply. Only the queueing holds the lock: relay lanes share the connection, and one lane
+     * serializes or waits for its replies while the other's batch is on the wire.
+     */
+    private void publishDirect(List<OutboundEvent> events) {
+        byte[][] payloads = new byte[events.size()][];
+        for (int i = 0; i < payloads.length; i++) {
+            payloads[i] = writer.write(events.get(i).event());
         }
+        List<RedisFuture<?>> replies = send(events, payloads);
         long deadline = System.nanoTime() + timeout.toNanos();
         for (RedisFuture<?> reply : replies) {
             try {
@@ -120,6 +107,29 @@ public class RedisEventPublisher implements DisposableBean {
                 throw new RedisSystemException("interrupted while waiting for Redis", e);
             }
         }
+    }
+
+    private synchronized List<RedisFuture<?>> send(List<OutboundEvent> events, byte[][] payloads) {
+        StatefulRedisConnection<byte[], byte[]> conn = connection();
+        RedisAsyncCommands<byte[], byte[]> async = conn.async();
+        List<RedisFuture<?>> replies = new ArrayList<>(events.size() * 2);
+        try {
+            for (int i = 0; i < events.size(); i++) {
+                OutboundEvent out = events.get(i);
+                byte[] payload = payloads[i];
+                Map<byte[], byte[]> body = new LinkedHashMap<>(4);
+                body.put(FIELD_EVENT_ID, bytes(out.event().eventId()));
+                body.put(FIELD_EVENT_TYPE, bytes(out.event().eventType()));
+                body.put(FIELD_EVENT, payload);
+                replies.add(async.xadd(bytes(out.stream()), trimArgs, body));
+                if (out.live()) {
+                    replies.add(async.publish(bytes(out.channel()), payload));
+                }
+            }
+        } finally {
+            conn.flushCommands();
+        }
+        return replies;
     }
 
     private StatefulRedisConnection<byte[], byte[]> connection() {
@@ -142,30 +152,22 @@ public class RedisEventPublisher implements DisposableBean {
         closeConnection();
     }
 
-    private void publishPipelined(List<OutboundEvent> events, byte[][] payloads) {
+    private void publishPipelined(List<OutboundEvent> events) {
         redis.executePipelined((RedisCallback<Object>) connection -> {
-            for (int i = 0; i < payloads.length; i++) {
-                OutboundEvent out = events.get(i);
+            for (OutboundEvent out : events) {
+                byte[] payload = writer.write(out.event());
                 MapRecord<byte[], byte[], byte[]> entry = StreamRecords.newRecord()
                         .in(bytes(out.stream()))
                         .ofMap(Map.of(FIELD_EVENT_ID, bytes(out.event().eventId()),
                                 FIELD_EVENT_TYPE, bytes(out.event().eventType()),
-                                FIELD_EVENT, payloads[i]));
+                                FIELD_EVENT, payload));
                 connection.streamCommands().xAdd(entry, trim);
                 if (out.live()) {
-                    connection.publish(bytes(out.channel()), payloads[i]);
+                    connection.publish(bytes(out.channel()), payload);
                 }
             }
             return null;
         });
-    }
-
-    private byte[] serialize(SyncEvent event) {
-        try {
-            return mapper.writeValueAsBytes(event);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("event " + event.eventId() + " cannot be serialized", e);
-        }
     }
 
     private static byte[] bytes(String s) {

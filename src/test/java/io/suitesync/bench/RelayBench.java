@@ -80,7 +80,9 @@ public final class RelayBench {
             long batchesBefore = (long) hub.getBean(io.suitesync.hub.relay.RelayMetrics.class).snapshot().get("batches");
 
             // 1. backlog drain
-            camel.getRouteController().stopRoute("change-log-relay");
+            for (String lane : io.suitesync.hub.relay.RelayLanes.routeIds()) {
+                camel.getRouteController().stopRoute(lane);
+            }
             int perTenant = changes / tenants;
             for (String tenant : tenantIds) {
                 jdbc.update("INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost) "
@@ -89,7 +91,9 @@ public final class RelayBench {
             long backlog = jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class);
             jdbc.execute("VACUUM ANALYZE change_log");
             long start = System.nanoTime();
-            camel.getRouteController().startRoute("change-log-relay");
+            for (String lane : io.suitesync.hub.relay.RelayLanes.routeIds()) {
+                camel.getRouteController().startRoute(lane);
+            }
             // a cheap probe: counting the backlog every few ms would steal the database's CPU from the relay
             while (Boolean.TRUE.equals(jdbc.queryForObject(
                     "SELECT EXISTS (SELECT 1 FROM change_log WHERE processed_at IS NULL)", Boolean.class))) {
@@ -105,7 +109,9 @@ public final class RelayBench {
 
             // 3. raw ceilings
             double xaddRate = rawXaddRate(redis, run, changes);
-            camel.getRouteController().stopRoute("change-log-relay");
+            for (String lane : io.suitesync.hub.relay.RelayLanes.routeIds()) {
+                camel.getRouteController().stopRoute(lane);
+            }
             double claimMarkRate = claimMarkRate(jdbc, tenantIds, perTenant, batchSize);
 
             Map<String, Object> out = new java.util.LinkedHashMap<>();
@@ -235,36 +241,57 @@ public final class RelayBench {
         return count / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** The relay's own claim query and mark statement, without publishing: the database's ceiling. */
-    private static double claimMarkRate(JdbcTemplate jdbc, List<String> tenants, int perTenant, int batchSize) {
+    /**
+     * The relay's own claim query and mark statement, without publishing: the database's ceiling, with
+     * the relay's concurrency (one thread per lane).
+     */
+    private static double claimMarkRate(JdbcTemplate jdbc, List<String> tenants, int perTenant, int batchSize)
+            throws InterruptedException {
         jdbc.update("UPDATE change_log SET processed_at = NULL, status = NULL");
         jdbc.execute("VACUUM ANALYZE change_log");
         long rows = jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class);
-        String claim = claimQuery(batchSize);
+        String yaml = relayYaml();
+        String mark = statement(yaml, "sql:UPDATE change_log\n", "- bean:")
+                .replace(":#skippedIds", "'{}'").replace(":#doneIds", "?");
+        List<Thread> lanes = new ArrayList<>();
         long start = System.nanoTime();
-        while (true) {
-            List<Map<String, Object>> claimed = jdbc.queryForList(claim);
-            if (claimed.isEmpty()) {
-                break;
-            }
-            String ids = claimed.stream().map(r -> r.get("id").toString()).collect(java.util.stream.Collectors.joining(",", "{", "}"));
-            jdbc.update("UPDATE change_log SET processed_at = now(), next_attempt_at = NULL, status = 'PUBLISHED' "
-                    + "WHERE id = ANY(CAST(? AS bigint[]))", ids);
+        for (int lane = 0; lane < io.suitesync.hub.relay.RelayLanes.COUNT; lane++) {
+            String claim = statement(yaml, "sql:WITH waiting", "        parameters:")
+                    .replace("{{suitesync.hub.relay.batch-size}}", Integer.toString(batchSize))
+                    .replace("{{lane}}", Integer.toString(lane));
+            Thread t = new Thread(() -> {
+                while (true) {
+                    List<Map<String, Object>> claimed = jdbc.queryForList(claim);
+                    if (claimed.isEmpty()) {
+                        break;
+                    }
+                    String ids = claimed.stream().map(r -> r.get("id").toString())
+                            .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+                    jdbc.update(mark, ids);
+                }
+            });
+            t.start();
+            lanes.add(t);
+        }
+        for (Thread t : lanes) {
+            t.join();
         }
         return rows / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** The relay route's own claim query, so the ceiling is measured on exactly what the relay runs. */
-    private static String claimQuery(int batchSize) {
+    private static String relayYaml() {
         try (var in = RelayBench.class.getResourceAsStream("/routes/hub/change-log-relay.camel.yaml")) {
-            String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            int start = yaml.indexOf("sql:WITH waiting") + 4;
-            int end = yaml.indexOf("      parameters:", start);
-            return yaml.substring(start, end).replaceAll("\\s+", " ").trim()
-                    .replace("{{suitesync.hub.relay.batch-size}}", Integer.toString(batchSize));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** A statement of the relay route, so the ceiling is measured on exactly what the relay runs. */
+    private static String statement(String yaml, String from, String to) {
+        int start = yaml.indexOf(from) + 4;
+        int end = yaml.indexOf(to, start);
+        return yaml.substring(start, end).replaceAll("\\s+", " ").trim();
     }
 
     private static void deleteKeys(StringRedisTemplate redis, String pattern) {

@@ -18,16 +18,19 @@ public class RelayAdmin {
     static final int MAX_LIMIT = 1000;
 
     private final DeadLetters deadLetters;
-    private final RelayWakeupScheduler wakeup;
+    private final List<RelayWakeupScheduler> lanes;
 
-    public RelayAdmin(DeadLetters deadLetters, RelayWakeupScheduler wakeup) {
+    public RelayAdmin(DeadLetters deadLetters, List<RelayWakeupScheduler> lanes) {
         this.deadLetters = deadLetters;
-        this.wakeup = wakeup;
+        this.lanes = lanes;
     }
 
+    /** Polls every lane now; {@code leader}: this instance runs at least one lane, {@code lanes}: which. */
     public Map<String, Object> processNow() {
-        wakeup.wakeUp();
-        return Map.of("status", "triggered", "leader", wakeup.isLeader());
+        lanes.forEach(RelayWakeupScheduler::wakeUp);
+        List<Integer> owned = lanes.stream().filter(RelayWakeupScheduler::isLeader).map(RelayWakeupScheduler::lane)
+                .sorted().toList();
+        return Map.of("status", "triggered", "leader", !owned.isEmpty(), "lanes", owned);
     }
 
     public Map<String, Object> deadLetters(String tenantId, String limit) {
@@ -49,13 +52,13 @@ public class RelayAdmin {
         if (!deadLetters.replay(id)) {
             throw ApiException.notFound("no parked change " + id + " waiting for replay");
         }
-        wakeup.wakeUp();
+        lanes.forEach(RelayWakeupScheduler::wakeUp);
         return Map.of("changeId", id, "replayed", true);
     }
 
     public Map<String, Object> replayAll(String tenantId) {
         int replayed = deadLetters.replayAll(tenantId == null || tenantId.isBlank() ? null : tenantId);
-        wakeup.wakeUp();
+        lanes.forEach(RelayWakeupScheduler::wakeUp);
         return Map.of("replayed", replayed);
     }
 

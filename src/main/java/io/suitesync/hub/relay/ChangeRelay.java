@@ -2,6 +2,7 @@ package io.suitesync.hub.relay;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.OutboundEvent;
 import io.suitesync.hub.HubProperties.Table;
@@ -10,6 +11,7 @@ import io.suitesync.hub.relay.RelayBatch.RowFailure;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,12 +35,15 @@ public class ChangeRelay {
     private static final TypeReference<List<String>> LIST = new TypeReference<>() {};
 
     private final RoutingRules rules;
-    private final ObjectMapper mapper;
+    private final ObjectReader mapReader;
+    private final ObjectReader listReader;
     private final HubProperties.Relay relay;
 
     public ChangeRelay(RoutingRules rules, ObjectMapper mapper, HubProperties config) {
         this.rules = rules;
-        this.mapper = mapper;
+        // resolved once: resolving the type per call showed in the relay's profile
+        this.mapReader = mapper.readerFor(MAP);
+        this.listReader = mapper.readerFor(LIST);
         this.relay = config.relay();
     }
 
@@ -48,6 +53,8 @@ public class ChangeRelay {
         List<Long> skipped = new ArrayList<>();
         List<RowFailure> failures = new ArrayList<>();
         Set<String> blockedRecords = new HashSet<>();
+        // one tenant's enabled applications come as the same text on each of its rows: parse it once
+        Map<String, Set<String>> enabledApps = new HashMap<>();
         int heldBack = 0;
         for (Map<String, Object> raw : rows) {
             long id = ((Number) raw.get("id")).longValue();
@@ -57,7 +64,7 @@ public class ChangeRelay {
                 continue;
             }
             try {
-                ChangeRow row = parse(raw);
+                ChangeRow row = parse(raw, enabledApps);
                 Table rule = rules.tableRule(row.table());
                 Set<String> targets = rules.targetsFor(row);
                 if (targets.isEmpty()) {
@@ -88,29 +95,34 @@ public class ChangeRelay {
     }
 
     ChangeRow parse(Map<String, Object> raw) {
+        return parse(raw, new HashMap<>());
+    }
+
+    private ChangeRow parse(Map<String, Object> raw, Map<String, Set<String>> enabledApps) {
+        String apps = (String) raw.get("enabled_apps");
         return new ChangeRow(
                 ((Number) raw.get("id")).longValue(),
                 (String) raw.get("tenant_id"),
                 (String) raw.get("table_name"),
                 (String) raw.get("record_id"),
                 (String) raw.get("operation"),
-                json((String) raw.get("changed_fields"), LIST),
-                json((String) raw.get("old_values"), MAP),
-                json((String) raw.get("new_values"), MAP),
-                json((String) raw.get("context"), MAP),
+                json((String) raw.get("changed_fields"), listReader),
+                json((String) raw.get("old_values"), mapReader),
+                json((String) raw.get("new_values"), mapReader),
+                json((String) raw.get("context"), mapReader),
                 (String) raw.get("priority"),
                 ((Timestamp) raw.get("changed_at")).toInstant(),
                 ((Number) raw.get("attempts")).intValue(),
-                raw.get("enabled_apps") == null ? Set.of()
-                        : new LinkedHashSet<>(json((String) raw.get("enabled_apps"), LIST)));
+                apps == null ? Set.of() : enabledApps.computeIfAbsent(apps,
+                        text -> new LinkedHashSet<>(this.<List<String>>json(text, listReader))));
     }
 
-    private <T> T json(String text, TypeReference<T> type) {
+    private <T> T json(String text, ObjectReader reader) {
         if (text == null) {
             return null;
         }
         try {
-            return mapper.readValue(text, type);
+            return reader.readValue(text);
         } catch (IOException e) {
             throw new UnroutableChangeException("unreadable JSON in change_log: " + e.getMessage());
         }

@@ -2,6 +2,7 @@ package io.suitesync.hub.relay;
 
 import io.suitesync.common.OutboundEvent;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -24,6 +25,11 @@ public record RelayBatch(
 
     public String skippedIdArray() {
         return arrayLiteral(skippedIds, List.of());
+    }
+
+    /** The mark statement's named parameters: {@code doneIds} and {@code skippedIds}. */
+    public Map<String, Object> markParameters() {
+        return Map.of("doneIds", doneIds(), "skippedIds", skippedIdArray());
     }
 
     /**

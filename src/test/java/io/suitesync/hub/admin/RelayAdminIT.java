@@ -56,7 +56,8 @@ class RelayAdminIT {
     void processNowIsAccepted() {
         AdminClient.Response r = admin.post("/admin/relay/process-now", null);
         assertThat(r.status()).isEqualTo(202);
-        assertThat(r.json()).containsEntry("status", "triggered");
+        assertThat(r.json()).containsEntry("status", "triggered").containsEntry("leader", true)
+                .containsEntry("lanes", List.of(0, 1));
     }
 
     /** Parks the relay's row of a change as the relay does after its last attempt. */

@@ -46,9 +46,13 @@ class PostgresOutageIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> streams.size(stream) == 1_000);
 
             // committed, then the database goes away before (all of) it is relayed
-            camel.getRouteController().suspendRoute("change-log-relay");
+            for (String lane : RelayLanes.routeIds()) {
+                camel.getRouteController().suspendRoute(lane);
+            }
             insertConfigs(jdbc, tenant, 1_001, 2_000);
-            camel.getRouteController().resumeRoute("change-log-relay");
+            for (String lane : RelayLanes.routeIds()) {
+                camel.getRouteController().resumeRoute(lane);
+            }
             postgres.close();
             await().atMost(Duration.ofSeconds(30)).until(() -> "DOWN".equals(status(health, camel)));
 
