@@ -29,6 +29,7 @@ import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
  */
 public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPollConsumerScheduler {
 
+    /** Channel prefix; the capture trigger notifies {@code suitesync_change_log_<lane>} (migration V3). */
     static final String CHANNEL = "suitesync_change_log";
     private static final Logger log = LoggerFactory.getLogger(RelayWakeupScheduler.class);
     private static final long WAIT_SLICE_MILLIS = 100;
@@ -135,7 +136,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
             connection = DriverManager.getConnection(database.determineUrl(), database.determineUsername(),
                     database.determinePassword());
             try (Statement s = connection.createStatement()) {
-                s.execute("LISTEN " + CHANNEL);
+                s.execute("LISTEN " + CHANNEL + "_" + lane);
             }
         }
         if (!leader) {
