@@ -83,8 +83,8 @@ public class RedisEventPublisher implements DisposableBean {
 
     /**
      * Serializes the events, queues the commands and writes them in one flush, then awaits every
-     * reply. Only the queueing holds the lock: relay lanes share the connection, and one lane
-     * serializes or waits for its replies while the other's batch is on the wire.
+     * reply. Only the queueing holds the lock: the relay and backfill jobs share the connection, and
+     * one serializes or waits for its replies while the other's batch is on the wire.
      */
     private void publishDirect(List<OutboundEvent> events) {
         byte[][] payloads = new byte[events.size()][];

@@ -80,9 +80,7 @@ public final class RelayBench {
             long batchesBefore = (long) hub.getBean(io.suitesync.hub.relay.RelayMetrics.class).snapshot().get("batches");
 
             // 1. backlog drain
-            for (String lane : io.suitesync.hub.relay.RelayLanes.routeIds()) {
-                camel.getRouteController().stopRoute(lane);
-            }
+            camel.getRouteController().stopRoute("change-log-relay");
             int perTenant = changes / tenants;
             for (String tenant : tenantIds) {
                 jdbc.update("INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost) "
@@ -91,9 +89,7 @@ public final class RelayBench {
             long backlog = jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class);
             jdbc.execute("VACUUM ANALYZE change_log");
             long start = System.nanoTime();
-            for (String lane : io.suitesync.hub.relay.RelayLanes.routeIds()) {
-                camel.getRouteController().startRoute(lane);
-            }
+            camel.getRouteController().startRoute("change-log-relay");
             // a cheap probe: counting the backlog every few ms would steal the database's CPU from the relay
             while (Boolean.TRUE.equals(jdbc.queryForObject(
                     "SELECT EXISTS (SELECT 1 FROM change_log WHERE processed_at IS NULL)", Boolean.class))) {
@@ -111,9 +107,7 @@ public final class RelayBench {
 
             // 3. raw ceilings
             double xaddRate = rawXaddRate(redis, run, changes);
-            for (String lane : io.suitesync.hub.relay.RelayLanes.routeIds()) {
-                camel.getRouteController().stopRoute(lane);
-            }
+            camel.getRouteController().stopRoute("change-log-relay");
             double claimMarkRate = claimMarkRate(jdbc, tenantIds, perTenant, batchSize);
 
             Map<String, Object> out = new java.util.LinkedHashMap<>();
@@ -155,20 +149,22 @@ public final class RelayBench {
                     org.springframework.data.redis.connection.Limit.limit().count(1));
             positions.put(key, last == null || last.isEmpty() ? "0-0" : last.get(0).getId().getValue());
         }
+        // its own connection: Spring's template opens a dedicated connection for every blocking XREAD,
+        // and that set-up time was being measured as relay latency
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(TestServers.redisUrl());
+        var connection = client.connect();
         Thread reader = new Thread(() -> {
             while (reading.get()) {
                 @SuppressWarnings("unchecked")
-                StreamOffset<String>[] offsets = positions.entrySet().stream()
-                        .map(e -> StreamOffset.create(e.getKey(), ReadOffset.from(e.getValue()))).toArray(StreamOffset[]::new);
-                List<MapRecord<String, Object, Object>> records = redis.opsForStream()
-                        .read(StreamReadOptions.empty().block(Duration.ofMillis(200)).count(1000), offsets);
+                io.lettuce.core.XReadArgs.StreamOffset<String>[] offsets = positions.entrySet().stream()
+                        .map(e -> io.lettuce.core.XReadArgs.StreamOffset.from(e.getKey(), e.getValue()))
+                        .toArray(io.lettuce.core.XReadArgs.StreamOffset[]::new);
+                List<io.lettuce.core.StreamMessage<String, String>> records = connection.sync()
+                        .xread(io.lettuce.core.XReadArgs.Builder.block(200).count(1000), offsets);
                 long now = System.nanoTime();
-                if (records == null) {
-                    continue;
-                }
-                for (MapRecord<String, Object, Object> r : records) {
-                    positions.put(r.getStream(), r.getId().getValue());
-                    String json = (String) r.getValue().get("event");
+                for (io.lettuce.core.StreamMessage<String, String> r : records) {
+                    positions.put(r.getStream(), r.getId());
+                    String json = r.getBody().get("event");
                     int marker = json.indexOf("\"creditCost\":");
                     if (marker < 0) {
                         continue;
@@ -215,6 +211,8 @@ public final class RelayBench {
         }
         reading.set(false);
         reader.join();
+        connection.close();
+        client.shutdown();
         long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
         // the first second warms up the JIT and connections
         long[] steady = Arrays.copyOfRange(sorted, 0, sorted.length);
@@ -243,40 +241,25 @@ public final class RelayBench {
         return count / ((System.nanoTime() - start) / 1e9);
     }
 
-    /**
-     * The relay's own claim query and mark statement, without publishing: the database's ceiling, with
-     * the relay's concurrency (one thread per lane).
-     */
-    private static double claimMarkRate(JdbcTemplate jdbc, List<String> tenants, int perTenant, int batchSize)
-            throws InterruptedException {
+    /** The relay's own claim query and mark statement, without publishing: the database's ceiling. */
+    private static double claimMarkRate(JdbcTemplate jdbc, List<String> tenants, int perTenant, int batchSize) {
         jdbc.update("UPDATE change_log SET processed_at = NULL, status = NULL");
         jdbc.execute("VACUUM ANALYZE change_log");
         long rows = jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class);
         String yaml = relayYaml();
+        String claim = statement(yaml, "sql:WITH waiting", "      parameters:")
+                .replace("{{suitesync.hub.relay.batch-size}}", Integer.toString(batchSize));
         String mark = statement(yaml, "sql:UPDATE change_log\n", "- bean:")
                 .replace(":#skippedIds", "'{}'").replace(":#doneIds", "?");
-        List<Thread> lanes = new ArrayList<>();
         long start = System.nanoTime();
-        for (int lane = 0; lane < io.suitesync.hub.relay.RelayLanes.COUNT; lane++) {
-            String claim = statement(yaml, "sql:WITH waiting", "        parameters:")
-                    .replace("{{suitesync.hub.relay.batch-size}}", Integer.toString(batchSize))
-                    .replace("{{lane}}", Integer.toString(lane));
-            Thread t = new Thread(() -> {
-                while (true) {
-                    List<Map<String, Object>> claimed = jdbc.queryForList(claim);
-                    if (claimed.isEmpty()) {
-                        break;
-                    }
-                    String ids = claimed.stream().map(r -> r.get("id").toString())
-                            .collect(java.util.stream.Collectors.joining(",", "{", "}"));
-                    jdbc.update(mark, ids);
-                }
-            });
-            t.start();
-            lanes.add(t);
-        }
-        for (Thread t : lanes) {
-            t.join();
+        while (true) {
+            List<Map<String, Object>> claimed = jdbc.queryForList(claim);
+            if (claimed.isEmpty()) {
+                break;
+            }
+            String ids = claimed.stream().map(r -> r.get("id").toString())
+                    .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+            jdbc.update(mark, ids);
         }
         return rows / ((System.nanoTime() - start) / 1e9);
     }

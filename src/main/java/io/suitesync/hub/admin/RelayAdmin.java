@@ -18,19 +18,16 @@ public class RelayAdmin {
     static final int MAX_LIMIT = 1000;
 
     private final DeadLetters deadLetters;
-    private final List<RelayWakeupScheduler> lanes;
+    private final RelayWakeupScheduler wakeup;
 
-    public RelayAdmin(DeadLetters deadLetters, List<RelayWakeupScheduler> lanes) {
+    public RelayAdmin(DeadLetters deadLetters, RelayWakeupScheduler wakeup) {
         this.deadLetters = deadLetters;
-        this.lanes = lanes;
+        this.wakeup = wakeup;
     }
 
-    /** Polls every lane now; {@code leader}: this instance runs at least one lane, {@code lanes}: which. */
     public Map<String, Object> processNow() {
-        lanes.forEach(RelayWakeupScheduler::wakeUp);
-        List<Integer> owned = lanes.stream().filter(RelayWakeupScheduler::isLeader).map(RelayWakeupScheduler::lane)
-                .sorted().toList();
-        return Map.of("status", "triggered", "leader", !owned.isEmpty(), "lanes", owned);
+        wakeup.wakeUp();
+        return Map.of("status", "triggered", "leader", wakeup.isLeader());
     }
 
     public Map<String, Object> deadLetters(String tenantId, String limit) {
@@ -52,13 +49,13 @@ public class RelayAdmin {
         if (!deadLetters.replay(id)) {
             throw ApiException.notFound("no parked change " + id + " waiting for replay");
         }
-        lanes.forEach(RelayWakeupScheduler::wakeUp);
+        wakeup.wakeUp();
         return Map.of("changeId", id, "replayed", true);
     }
 
     public Map<String, Object> replayAll(String tenantId) {
         int replayed = deadLetters.replayAll(tenantId == null || tenantId.isBlank() ? null : tenantId);
-        lanes.forEach(RelayWakeupScheduler::wakeUp);
+        wakeup.wakeUp();
         return Map.of("replayed", replayed);
     }
 

@@ -1,5 +1,6 @@
 package io.suitesync.hub.relay;
 
+import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.hub.HubProperties;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,28 +16,28 @@ import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
+import org.springframework.stereotype.Component;
 
 /**
- * Scheduler of one relay lane's change_log poller ({@code scheduler=#relayLane0}, {@code #relayLane1};
- * built by {@link RelayLanes}): runs a poll as soon as a capture trigger sends NOTIFY, and every
- * {@code poll-interval} as a fallback, so latency is not bounded by the poll delay.
+ * Scheduler of the change_log poller ({@code scheduler=#relayWakeup}): runs a poll as soon as a
+ * capture trigger sends NOTIFY, and every {@code poll-interval} as a fallback, so latency is not
+ * bounded by the poll delay.
  *
- * <p>Its dedicated connection also holds the lane's session advisory lock: only the instance
- * holding it polls the lane, so several hub instances never publish the same rows twice at once and
- * may split the lanes between them; when the holder dies its backend ends, the lock is released and
- * another instance takes the lane over within one poll interval. The connection is checked before
- * every poll, since a dead backend has lost the lock.
+ * <p>Its dedicated connection also holds the relay's session advisory lock: only the instance
+ * holding it polls, so several hub instances never publish the same rows twice at once; when the
+ * holder dies its backend ends, the lock is released and another instance takes over within one
+ * poll interval. The connection is checked before every poll, since a dead backend has lost the lock.
  */
+@Component("relayWakeup")
+@ConditionalOnRole("hub")
 public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPollConsumerScheduler {
 
-    /** Channel prefix; the capture trigger notifies {@code suitesync_change_log_<lane>} (migration V3). */
     static final String CHANNEL = "suitesync_change_log";
     private static final Logger log = LoggerFactory.getLogger(RelayWakeupScheduler.class);
     private static final long WAIT_SLICE_MILLIS = 100;
 
     private final DataSourceProperties database;
     private final long pollIntervalMillis;
-    private final int lane;
     private final AtomicBoolean wakeRequested = new AtomicBoolean();
     private CamelContext camelContext;
     private volatile Runnable task;
@@ -45,14 +46,9 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private Thread thread;
     private Connection connection;
 
-    public RelayWakeupScheduler(DataSourceProperties database, HubProperties config, int lane) {
+    public RelayWakeupScheduler(DataSourceProperties database, HubProperties config) {
         this.database = database;
         this.pollIntervalMillis = config.relay().pollInterval().toMillis();
-        this.lane = lane;
-    }
-
-    public int lane() {
-        return lane;
     }
 
     /** Runs a poll now (admin "process now"). */
@@ -85,7 +81,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
             return;
         }
         running = true;
-        thread = new Thread(this::loop, "relay-lane-" + lane);
+        thread = new Thread(this::loop, "relay-wakeup");
         thread.setDaemon(true);
         thread.start();
     }
@@ -115,12 +111,11 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
                 }
                 waitForWork();
             } catch (SQLException e) {
-                log.warn("relay lane {} lost its PostgreSQL connection ({}); retrying in {} ms", lane, e.getMessage(),
-                        pollIntervalMillis);
+                log.warn("relay lost its PostgreSQL connection ({}); retrying in {} ms", e.getMessage(), pollIntervalMillis);
                 closeConnection();
                 pause(pollIntervalMillis);
             } catch (RuntimeException e) {
-                log.error("relay lane {} poll failed", lane, e);
+                log.error("relay poll failed", e);
                 pause(pollIntervalMillis);
             }
         }
@@ -136,17 +131,17 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
             connection = DriverManager.getConnection(database.determineUrl(), database.determineUsername(),
                     database.determinePassword());
             try (Statement s = connection.createStatement()) {
-                s.execute("LISTEN " + CHANNEL + "_" + lane);
+                s.execute("LISTEN " + CHANNEL);
             }
         }
         if (!leader) {
             try (Statement s = connection.createStatement();
-                 var rs = s.executeQuery("SELECT pg_try_advisory_lock(hashtext('suitesync:relay:lane:" + lane + "'))")) {
+                 var rs = s.executeQuery("SELECT pg_try_advisory_lock(hashtext('suitesync:relay'))")) {
                 rs.next();
                 leader = rs.getBoolean(1);
             }
             if (leader) {
-                log.info("this instance now runs change_log relay lane {}", lane);
+                log.info("this instance now runs the change_log relay");
             }
         }
     }

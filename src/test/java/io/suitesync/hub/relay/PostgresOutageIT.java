@@ -46,13 +46,9 @@ class PostgresOutageIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> streams.size(stream) == 1_000);
 
             // committed, then the database goes away before (all of) it is relayed
-            for (String lane : RelayLanes.routeIds()) {
-                camel.getRouteController().suspendRoute(lane);
-            }
+            camel.getRouteController().suspendRoute("change-log-relay");
             insertConfigs(jdbc, tenant, 1_001, 2_000);
-            for (String lane : RelayLanes.routeIds()) {
-                camel.getRouteController().resumeRoute(lane);
-            }
+            camel.getRouteController().resumeRoute("change-log-relay");
             postgres.close();
             await().atMost(Duration.ofSeconds(30)).until(() -> "DOWN".equals(status(health, camel)));
 

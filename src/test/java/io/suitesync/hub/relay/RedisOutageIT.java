@@ -56,7 +56,9 @@ class RedisOutageIT {
 
         await().atMost(Duration.ofSeconds(90)).until(() -> jdbc.queryForObject(
                 "SELECT count(*) FROM change_log WHERE tenant_id = ? AND processed_at IS NULL", Long.class, tenant) == 0);
-        List<Map<String, Object>> events = streams.events(stream);
+        // the test's own Redis client reconnects on its own schedule and rejects commands until then
+        List<Map<String, Object>> events = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> streams.events(stream), read -> true);
         assertThat(events.stream().map(e -> ((Map<?, ?>) e.get("data")).get("operationCode")).distinct().count())
                 .isEqualTo(10_000);
         // a batch Redis took but whose acknowledgement was lost may come twice, always with the same eventId
