@@ -17,7 +17,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Historical backfill throughput: one tenant with {@code -Drecords} (default 100,000) records
  * (half credit allocations, a quarter organizations, a quarter memberships) is backfilled to its
- * crm stream; prints one JSON line with records per second. Runs a real hub against the servers
+ * crm stream after a warm-up job of {@code -Dwarmup} records (default a fifth of them); prints one
+ * JSON line with records per second. Runs a real hub against the servers
  * of SUITESYNC_TEST_POSTGRES_URL / SUITESYNC_TEST_REDIS_URL (else Testcontainers, else embedded):
  * <pre>./mvnw -B -q -Pbench test-compile exec:java -Dexec.mainClass=io.suitesync.bench.BackfillBench</pre>
  */
@@ -60,6 +61,9 @@ public final class BackfillBench {
     public static void main(String[] args) throws Exception {
         int records = Integer.getInteger("records", 100_000);
         int batchSize = Integer.getInteger("batchSize", 5_000);
+        // after the default fifth the JIT still compiles during the timed job (about half of the JVM's CPU there);
+        // -Dwarmup=100000 gives the steady state of a hub that has run a while
+        int warmup = Integer.getInteger("warmup", Math.max(records / 5, 1_000));
         String database = TestServers.newDatabase();
         ConfigurableApplicationContext hub = new SpringApplicationBuilder(SuiteSyncApplication.class).run(
                 "--spring.datasource.url=" + database,
@@ -70,8 +74,8 @@ public final class BackfillBench {
         int status = 0;
         try {
             JdbcTemplate jdbc = hub.getBean(JdbcTemplate.class);
-            // warm-up: a small job first, so the figure is the steady state, not class loading and JIT
-            run(hub, jdbc, Math.max(records / 5, 1_000));
+            // warm-up job first: class loading and the first compilations stay out of the figure
+            run(hub, jdbc, warmup);
             String tenant = tenantWith(jdbc, records);
             String jobId = hub.getBean(BackfillJobs.class).create(tenant, "crm", "MANUAL", BackfillOptions.everything());
             long start = System.nanoTime();
@@ -89,9 +93,9 @@ public final class BackfillBench {
                 System.err.println("backfill did not send every record: " + job + ", stream length " + inStream);
                 status = 1;
             }
-            System.out.printf("{\"benchmark\":\"backfill\",\"records\":%d,\"seconds\":%.3f,\"recordsPerSecond\":%d,\"batchSize\":%d,"
+            System.out.printf("{\"benchmark\":\"backfill\",\"records\":%d,\"seconds\":%.3f,\"recordsPerSecond\":%d,\"batchSize\":%d,\"warmup\":%d,"
                             + "\"cpus\":%d,\"postgres\":\"%s\",\"redis\":\"%s\",\"state\":\"%s\"}%n",
-                    records, seconds, Math.round(published / seconds), batchSize, Runtime.getRuntime().availableProcessors(),
+                    records, seconds, Math.round(published / seconds), batchSize, warmup, Runtime.getRuntime().availableProcessors(),
                     System.getenv("SUITESYNC_TEST_POSTGRES_URL") == null ? "testcontainers-or-embedded" : "env",
                     System.getenv("SUITESYNC_TEST_REDIS_URL") == null ? "testcontainers-or-embedded" : "env", job.get("state"));
         } finally {

@@ -4,7 +4,10 @@ import io.suitesync.common.OutboundEvent;
 import io.suitesync.common.SyncEvent;
 import io.suitesync.hub.HubProperties.Table;
 import io.suitesync.hub.HubProperties.Tier;
+import io.suitesync.hub.relay.ChangeEvents;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,18 +27,20 @@ public final class BackfillEvents {
 
     /** Same job + record + application → same id, so a resumed job's repeated batch de-duplicates. */
     public static String eventId(String jobId, String table, String recordId, String application) {
-        return UUID.nameUUIDFromBytes(("backfill:" + jobId + ":" + table + ":" + recordId + ":" + application)
-                .getBytes(StandardCharsets.UTF_8)).toString();
+        return new EventIds(jobId, table, application).of(recordId);
     }
 
     public static List<OutboundEvent> toEvents(String jobId, String tenantId, String application, BackfillKind kind,
                                                Table rule, Instant snapshotAt, List<SnapshotRow> rows) {
         String eventType = rule.eventType("INSERT");
         String timestamp = snapshotAt.toString();
+        // every row of a kind has the same context keys (the rule's columns, in order): one list for the page
+        List<String> changedFields = rule.contextColumns().stream().map(ChangeEvents::camel).toList();
+        EventIds ids = new EventIds(jobId, kind.table(), application);
         List<OutboundEvent> events = new ArrayList<>(rows.size());
         for (SnapshotRow row : rows) {
             SyncEvent event = new SyncEvent(
-                    eventId(jobId, kind.table(), row.id(), application),
+                    ids.of(row.id()),
                     eventType,
                     tenantId,
                     application,
@@ -44,26 +49,25 @@ public final class BackfillEvents {
                     "SNAPSHOT",
                     row.version(),
                     timestamp,
-                    data(row, rule),
-                    metadata(jobId, tenantId, application, kind, row));
+                    data(row, rule, changedFields),
+                    metadata(jobId, application, kind, row));
             events.add(new OutboundEvent(event, rule.dataType(), false));
         }
         return events;
     }
 
-    static Map<String, Object> data(SnapshotRow row, Table rule) {
+    static Map<String, Object> data(SnapshotRow row, Table rule, List<String> changedFields) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", row.id());
         data.putAll(row.context());
-        data.put("changedFields", List.copyOf(row.context().keySet()));
+        data.put("changedFields", changedFields);
         if (rule.tier() == Tier.CRITICAL) {
             data.put("newValue", row.context());
         }
         return data;
     }
 
-    private static Map<String, Object> metadata(String jobId, String tenantId, String application, BackfillKind kind,
-                                                SnapshotRow row) {
+    private static Map<String, Object> metadata(String jobId, String application, BackfillKind kind, SnapshotRow row) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("isHistoricalSync", true);
         metadata.put("jobId", jobId);
@@ -74,5 +78,43 @@ public final class BackfillEvents {
             metadata.put("targetApplication", application);
         }
         return metadata;
+    }
+
+    /**
+     * {@code UUID.nameUUIDFromBytes("backfill:" + job + ":" + table + ":" + record + ":" + application)}
+     * for the records of one page: one MD5 digest and the constant parts encoded once, not per record.
+     */
+    private static final class EventIds {
+
+        private final MessageDigest md5;
+        private final byte[] prefix;
+        private final byte[] suffix;
+
+        EventIds(String jobId, String table, String application) {
+            try {
+                md5 = MessageDigest.getInstance("MD5");
+            } catch (NoSuchAlgorithmException e) {
+                throw new InternalError("MD5 not supported", e);
+            }
+            prefix = ("backfill:" + jobId + ":" + table + ":").getBytes(StandardCharsets.UTF_8);
+            suffix = (":" + application).getBytes(StandardCharsets.UTF_8);
+        }
+
+        String of(String recordId) {
+            md5.update(prefix);
+            md5.update(recordId.getBytes(StandardCharsets.UTF_8));
+            md5.update(suffix);
+            byte[] hash = md5.digest();
+            // name-based version 3 and the IETF variant, as UUID.nameUUIDFromBytes sets them
+            hash[6] = (byte) ((hash[6] & 0x0f) | 0x30);
+            hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
+            long msb = 0;
+            long lsb = 0;
+            for (int i = 0; i < 8; i++) {
+                msb = (msb << 8) | (hash[i] & 0xff);
+                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
+            }
+            return new UUID(msb, lsb).toString();
+        }
     }
 }

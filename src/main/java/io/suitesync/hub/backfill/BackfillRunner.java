@@ -95,31 +95,43 @@ public class BackfillRunner {
 
     /**
      * Pages through one kind. The next page is read and turned into events while the current one
-     * is published (its cursor is known as soon as a page is read), so PostgreSQL and Redis work
-     * side by side; the cursor still moves only after Redis acknowledged a page.
+     * is published (its cursor is known as soon as a page is read), and a page's progress is saved
+     * while the next one is published, so PostgreSQL and Redis work side by side. The cursor still
+     * moves only after Redis acknowledged a page, and page after page: a page's progress is saved
+     * only once the previous page's is. A take-over is noticed one page later than the page that
+     * lost the lease; that page goes out twice, with the same event ids.
      */
     private Outcome send(ClaimedJob job, ClaimedJob.KindState state) {
         BackfillKind kind = state.kind();
         CompletableFuture<Page> next = read(job, kind, state.cursor());
-        while (true) {
-            Page page = await(next);
-            if (!page.batch().appEnabled()) {
-                return Outcome.APP_DISABLED;
+        CompletableFuture<Boolean> saved = CompletableFuture.completedFuture(true);
+        try {
+            while (true) {
+                Page page = await(next);
+                if (!page.batch().appEnabled()) {
+                    return Outcome.APP_DISABLED;
+                }
+                boolean last = page.batch().rows().size() < config.batchSize();
+                if (!last) {
+                    next = read(job, kind, page.batch().lastId());
+                }
+                publisher.publish(page.events());
+                if (!await(saved)) {
+                    return Outcome.TAKEN_OVER;
+                }
+                saved = CompletableFuture.supplyAsync(() -> jobs.progress(job.jobId(), kind, page.batch().lastId(),
+                        page.events().size(), last), workers);
+                if (last) {
+                    return await(saved) ? Outcome.DONE : Outcome.TAKEN_OVER;
+                }
+                if (stopping()) {
+                    return Outcome.INTERRUPTED;
+                }
             }
-            boolean last = page.batch().rows().size() < config.batchSize();
-            if (!last) {
-                next = read(job, kind, page.batch().lastId());
-            }
-            publisher.publish(page.events());
-            if (!jobs.progress(job.jobId(), kind, page.batch().lastId(), page.events().size(), last)) {
-                return Outcome.TAKEN_OVER;
-            }
-            if (last) {
-                return Outcome.DONE;
-            }
-            if (stopping()) {
-                return Outcome.INTERRUPTED;
-            }
+        } finally {
+            // whatever ends the loop (an outcome, a failed read or publish), the last progress statement has run
+            // before the job is finished or left to be resumed; its own failure matters only when awaited above
+            saved.exceptionally(e -> false).join();
         }
     }
 

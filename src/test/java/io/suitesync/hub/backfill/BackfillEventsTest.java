@@ -6,10 +6,12 @@ import io.suitesync.common.OutboundEvent;
 import io.suitesync.hub.HubProperties.Strategy;
 import io.suitesync.hub.HubProperties.Table;
 import io.suitesync.hub.HubProperties.Tier;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class BackfillEventsTest {
@@ -70,5 +72,19 @@ class BackfillEventsTest {
                 BackfillEvents.eventId("job-1", "entities", "o-2", "crm"),
                 BackfillEvents.eventId("job-1", "entities", "o-1", "hrms"),
                 BackfillEvents.eventId("job-1", "credit_allocations", "o-1", "crm"))).doesNotContain(id).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void eventIdsStayTheNameBasedUuidsOfEarlierReleases() {
+        // a job resumed by a newer hub re-sends its last batch: the ids must match the ones already in the stream
+        for (String record : List.of("o-1", "7f0c1a52-3b0e-4d51-9a4e-2f1f7d0e9c11", "é ü")) {
+            assertThat(BackfillEvents.eventId("job-1", "entities", record, "crm")).isEqualTo(UUID.nameUUIDFromBytes(
+                    ("backfill:job-1:entities:" + record + ":crm").getBytes(StandardCharsets.UTF_8)).toString());
+        }
+        List<String> ids = BackfillEvents.toEvents("job-1", "t-1", "crm", BackfillKind.ORGANIZATIONS, ORGS, SNAPSHOT,
+                List.of(new SnapshotRow("o-1", values("name", "A"), 0, ALLOCATED), new SnapshotRow("o-2", values("name", "B"), 0, ALLOCATED)))
+                .stream().map(out -> out.event().eventId()).toList();
+        assertThat(ids).containsExactly(BackfillEvents.eventId("job-1", "entities", "o-1", "crm"),
+                BackfillEvents.eventId("job-1", "entities", "o-2", "crm"));
     }
 }
