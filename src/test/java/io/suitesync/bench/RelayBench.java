@@ -253,7 +253,8 @@ public final class RelayBench {
                 .replace(":#skippedIds", "'{}'").replace(":#doneIds", "?");
         long start = System.nanoTime();
         while (true) {
-            List<Map<String, Object>> claimed = jdbc.queryForList(claim);
+            // a prepared statement, as camel-sql runs it (the driver prepares it on the server after 5 runs)
+            List<Map<String, Object>> claimed = jdbc.queryForList(claim, new Object[0]);
             if (claimed.isEmpty()) {
                 break;
             }
