@@ -1,19 +1,17 @@
 package io.suitesync.hub.backfill;
 
+import io.suitesync.common.NameUuid;
 import io.suitesync.common.OutboundEvent;
 import io.suitesync.common.SyncEvent;
 import io.suitesync.hub.HubProperties.Table;
 import io.suitesync.hub.HubProperties.Tier;
 import io.suitesync.hub.relay.ChangeEvents;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Turns snapshot rows into events of the contract (docs/event.schema.json): {@code operation}
@@ -82,39 +80,20 @@ public final class BackfillEvents {
 
     /**
      * {@code UUID.nameUUIDFromBytes("backfill:" + job + ":" + table + ":" + record + ":" + application)}
-     * for the records of one page: one MD5 digest and the constant parts encoded once, not per record.
+     * for the records of one page, the constant parts encoded once, not per record.
      */
     private static final class EventIds {
 
-        private final MessageDigest md5;
         private final byte[] prefix;
         private final byte[] suffix;
 
         EventIds(String jobId, String table, String application) {
-            try {
-                md5 = MessageDigest.getInstance("MD5");
-            } catch (NoSuchAlgorithmException e) {
-                throw new InternalError("MD5 not supported", e);
-            }
             prefix = ("backfill:" + jobId + ":" + table + ":").getBytes(StandardCharsets.UTF_8);
             suffix = (":" + application).getBytes(StandardCharsets.UTF_8);
         }
 
         String of(String recordId) {
-            md5.update(prefix);
-            md5.update(recordId.getBytes(StandardCharsets.UTF_8));
-            md5.update(suffix);
-            byte[] hash = md5.digest();
-            // name-based version 3 and the IETF variant, as UUID.nameUUIDFromBytes sets them
-            hash[6] = (byte) ((hash[6] & 0x0f) | 0x30);
-            hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
-            long msb = 0;
-            long lsb = 0;
-            for (int i = 0; i < 8; i++) {
-                msb = (msb << 8) | (hash[i] & 0xff);
-                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
-            }
-            return new UUID(msb, lsb).toString();
+            return NameUuid.of(prefix, recordId.getBytes(StandardCharsets.UTF_8), suffix).toString();
         }
     }
 }

@@ -1,16 +1,14 @@
 package io.suitesync.hub.relay;
 
+import io.suitesync.common.NameUuid;
 import io.suitesync.common.OutboundEvent;
 import io.suitesync.common.SyncEvent;
 import io.suitesync.hub.HubProperties.Table;
 import io.suitesync.hub.HubProperties.Tier;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Turns a routed change into the event of the contract (docs/event.schema.json). */
@@ -19,38 +17,9 @@ public final class ChangeEvents {
     private ChangeEvents() {}
 
     private static final Map<String, String> CAMEL_NAMES = new ConcurrentHashMap<>();
-    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no MD5", e);
-        }
-    });
-
     /** Same change + same application → same id, across retries, restarts and instances. */
     public static String eventId(long changeId, String application) {
-        return nameUuid(("change:" + changeId + ":" + application).getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
-    /**
-     * {@link UUID#nameUUIDFromBytes} (a version 3 UUID) with a digest kept per thread: looking the MD5
-     * provider up for every event cost the relay more than the hashing itself.
-     */
-    public static UUID nameUuid(byte[] name) {
-        byte[] md5 = MD5.get().digest(name);
-        md5[6] &= 0x0f;
-        md5[6] |= 0x30;
-        md5[8] &= 0x3f;
-        md5[8] |= (byte) 0x80;
-        long msb = 0;
-        long lsb = 0;
-        for (int i = 0; i < 8; i++) {
-            msb = (msb << 8) | (md5[i] & 0xff);
-        }
-        for (int i = 8; i < 16; i++) {
-            lsb = (lsb << 8) | (md5[i] & 0xff);
-        }
-        return new UUID(msb, lsb);
+        return NameUuid.of(("change:" + changeId + ":" + application).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     public static OutboundEvent toEvent(ChangeRow row, Table rule, String application) {

@@ -94,10 +94,6 @@ public class ChangeRelay {
                 (String) raw.get("record_id"), attempts, error, park, delay);
     }
 
-    ChangeRow parse(Map<String, Object> raw) {
-        return parse(raw, new HashMap<>());
-    }
-
     private ChangeRow parse(Map<String, Object> raw, Map<String, Set<String>> enabledApps) {
         String apps = (String) raw.get("enabled_apps");
         return new ChangeRow(

@@ -19,11 +19,11 @@ public record RelayBatch(
         int heldBack) {
 
     /** Rows done with this batch as a PostgreSQL array literal, for {@code id = ANY(CAST(:#ids AS bigint[]))}. */
-    public String doneIds() {
+    private String doneIds() {
         return arrayLiteral(publishedIds, skippedIds);
     }
 
-    public String skippedIdArray() {
+    private String skippedIdArray() {
         return arrayLiteral(skippedIds, List.of());
     }
 
