@@ -43,7 +43,7 @@ public final class BackfillBench {
                 + "SELECT ?, 'crm', 100, 100 FROM generate_series(1, ?)", tenant, allocations);
         // the relay drains the capture backlog first (it routes nowhere: no app enabled yet), so it does not compete
         Awaitility.await("capture backlog drained").atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class) == 0);
+                .until(() -> jdbc.queryForObject("SELECT count(*) FROM change_queue", Long.class) == 0);
         // fresh statistics for the backfill's keyset queries (change_log is left to autovacuum: the relay is busy with it)
         jdbc.execute("ANALYZE entities, organization_memberships, credit_allocations");
         jdbc.update("INSERT INTO organization_applications (tenant_id, application_code, is_enabled, enabled_at) "

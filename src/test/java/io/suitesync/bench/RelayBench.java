@@ -34,25 +34,39 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Relay benchmark against real PostgreSQL and Redis (SUITESYNC_TEST_POSTGRES_URL / SUITESYNC_TEST_REDIS_URL,
  * else embedded). Prints one JSON line:
  * <ul>
- *   <li>after a warm-up at the live rate (not reported);</li>
+ *   <li>after a warm-up at the live rate and a warm-up drain of {@code warmupChanges} changes (not reported);</li>
  *   <li>drain: events/s for a backlog of {@code changes} pre-captured changes across {@code tenants} tenants;</li>
- *   <li>live latency commit→stream p50/p99 at a steady {@code rate} changes/s;</li>
+ *   <li>live latency at a steady {@code rate} changes/s: commit→stream p50/p99 (by the entry ids) and
+ *       commit→reader p50/p99;</li>
  *   <li>the raw ceilings in the same run: pipelined XADD rate from this JVM and claim+mark rate of
  *       change_log in PostgreSQL, with the drain rate as a ratio of each.</li>
  * </ul>
  * Run: {@code ./mvnw -B -q -Pbench test-compile exec:java -Dexec.mainClass=io.suitesync.bench.RelayBench}
- * (options as system properties: -Dchanges=200000 -Dtenants=50 -Drate=1000 -Dseconds=15 -DbatchSize=2000).
+ * (options as system properties: -Dchanges=200000 -Dtenants=50 -Drate=1000 -Dseconds=15 -DbatchSize=2000
+ * -DwarmupChanges=50000).
  */
 public final class RelayBench {
 
     private RelayBench() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run();
+        } catch (Throwable e) {
+            // exit instead of hanging on the hub's non-daemon threads
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run() throws Exception {
         int changes = Integer.getInteger("changes", 200_000);
         int tenants = Integer.getInteger("tenants", 50);
         int rate = Integer.getInteger("rate", 1_000);
         int seconds = Integer.getInteger("seconds", 15);
         int batchSize = Integer.getInteger("batchSize", 2_000);
+        int warmupChanges = Integer.getInteger("warmupChanges", 50_000);
         try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(SuiteSyncApplication.class)
                 .run("--spring.datasource.url=" + TestServers.newDatabase(), "--server.port=0",
                         "--spring.data.redis.url=" + TestServers.redisUrl(),
@@ -77,31 +91,25 @@ public final class RelayBench {
             }
             liveLatency(hub.getBean(DataSource.class), redis, tenantIds.subList(0, Math.min(10, tenants)), rate,
                     Math.max(3, seconds / 2));
-            long batchesBefore = (long) hub.getBean(io.suitesync.hub.relay.RelayMetrics.class).snapshot().get("batches");
+
+            // 0b. a warm-up drain, not reported: a few seconds of live traffic leave the JIT compiling the
+            //     batch path all through the measured drain
+            if (warmupChanges > 0) {
+                drain(jdbc, camel, tenantIds, "crm.warmup.", warmupChanges / tenants);
+            }
 
             // 1. backlog drain
-            camel.getRouteController().stopRoute("change-log-relay");
+            long batchesBefore = (long) hub.getBean(io.suitesync.hub.relay.RelayMetrics.class).snapshot().get("batches");
             int perTenant = changes / tenants;
-            for (String tenant : tenantIds) {
-                jdbc.update("INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost) "
-                        + "SELECT ?, 'crm.bench.' || g, 1 FROM generate_series(1, ?) g", tenant, perTenant);
-            }
-            long backlog = jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class);
-            jdbc.execute("VACUUM ANALYZE change_log");
-            long start = System.nanoTime();
-            camel.getRouteController().startRoute("change-log-relay");
-            // a cheap probe: counting the backlog every few ms would steal the database's CPU from the relay
-            while (Boolean.TRUE.equals(jdbc.queryForObject(
-                    "SELECT EXISTS (SELECT 1 FROM change_log WHERE processed_at IS NULL)", Boolean.class))) {
-                LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-            }
-            double drainSeconds = (System.nanoTime() - start) / 1e9;
+            long[] drained = drain(jdbc, camel, tenantIds, "crm.bench.", perTenant);
+            long backlog = drained[0];
+            double drainSeconds = drained[1] / 1e9;
             double drainRate = backlog / drainSeconds;
             Map<String, Object> relayFigures = hub.getBean(io.suitesync.hub.relay.RelayMetrics.class).snapshot();
 
             // 2. live latency at a steady rate, in a steady state: the drain left 200,000 dead row versions
             //    that autovacuum would otherwise be cleaning up during the measurement
-            jdbc.execute("VACUUM ANALYZE change_log");
+            jdbc.execute("VACUUM ANALYZE change_queue");
             double[] latency = liveLatency(hub.getBean(DataSource.class), redis, tenantIds.subList(0, Math.min(10, tenants)),
                     rate, seconds);
 
@@ -114,12 +122,15 @@ public final class RelayBench {
             out.put("backlogChanges", backlog);
             out.put("tenants", tenants);
             out.put("batchSize", batchSize);
+            out.put("warmupChanges", warmupChanges);
             out.put("drainEventsPerSecond", round(drainRate));
             out.put("drainBatches", (long) relayFigures.get("batches") - batchesBefore);
             out.put("liveRatePerSecond", rate);
             out.put("liveSamples", (long) latency[2]);
             out.put("latencyP50Ms", round2(latency[0]));
             out.put("latencyP99Ms", round2(latency[1]));
+            out.put("readerLatencyP50Ms", round2(latency[3]));
+            out.put("readerLatencyP99Ms", round2(latency[4]));
             out.put("rawPipelinedXaddPerSecond", round(xaddRate));
             out.put("rawClaimMarkRowsPerSecond", round(claimMarkRate));
             out.put("drainVsXadd", round2(drainRate / xaddRate));
@@ -130,16 +141,40 @@ public final class RelayBench {
             deleteKeys(redis, "bench:" + run + ":*");
             deleteKeys(redis, "crm:bench-" + run + "-*");
         }
-        System.exit(0);
+    }
+
+    /** Captures {@code perTenant} new credit configurations per tenant with the relay stopped, then times their drain. */
+    private static long[] drain(JdbcTemplate jdbc, CamelContext camel, List<String> tenantIds, String prefix, int perTenant)
+            throws Exception {
+        camel.getRouteController().stopRoute("change-log-relay");
+        for (String tenant : tenantIds) {
+            jdbc.update("INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost) "
+                    + "SELECT ?, ? || g, 1 FROM generate_series(1, ?) g", tenant, prefix, perTenant);
+        }
+        long backlog = jdbc.queryForObject("SELECT count(*) FROM change_queue", Long.class);
+        jdbc.execute("VACUUM ANALYZE change_log");
+        jdbc.execute("VACUUM ANALYZE change_queue");
+        long start = System.nanoTime();
+        camel.getRouteController().startRoute("change-log-relay");
+        // a cheap probe: counting the backlog every few ms would steal the database's CPU from the relay
+        while (Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM change_queue)", Boolean.class))) {
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        return new long[] {backlog, System.nanoTime() - start};
     }
 
     /**
-     * Writers commit single-row updates at {@code rate}/s; a reader tails the streams. Latency is
-     * the time from the writer's commit returning to the reader seeing the entry (same JVM clock).
+     * Writers commit single-row updates at {@code rate}/s; a reader tails the streams. Returns p50,
+     * p99 and count of commit→stream latency: from the writer's commit returning (wall clock, µs) to
+     * the end of the millisecond of the entry's id (Redis's wall clock at XADD, same host), an upper
+     * bound; then p50 and p99 of commit→reader: until the reader has the entry (JVM monotonic clock),
+     * which adds the reader's own wake-up.
      */
     private static double[] liveLatency(DataSource dataSource, StringRedisTemplate redis, List<String> tenants,
                                         int rate, int seconds) throws Exception {
         Map<Integer, Long> committedAt = new ConcurrentHashMap<>();
+        Map<Integer, Long> committedWallMicros = new ConcurrentHashMap<>();
+        List<Long> entrySamples = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Long> samples = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean reading = new AtomicBoolean(true);
         Map<String, String> positions = new HashMap<>();
@@ -175,6 +210,13 @@ public final class RelayBench {
                     if (at != null) {
                         samples.add(now - at);
                     }
+                    Long wall = committedWallMicros.remove(seq);
+                    if (wall != null) {
+                        long entryMillis = Long.parseLong(r.getId().substring(0, r.getId().indexOf('-')));
+                        // the entry id is Redis's clock at XADD truncated to the millisecond: counting to the
+                        // end of that millisecond gives an upper bound of commit→stream
+                        entrySamples.add((entryMillis + 1) * 1000 - wall);
+                    }
                 }
             }
         }, "bench-reader");
@@ -202,6 +244,8 @@ public final class RelayBench {
                     update.setString(2, ids.get(seq % ids.size()));
                     update.executeUpdate();
                     committedAt.put(seq, System.nanoTime());
+                    java.time.Instant t = java.time.Instant.now();
+                    committedWallMicros.put(seq, t.getEpochSecond() * 1_000_000 + t.getNano() / 1_000);
                 }
             }
         }
@@ -216,7 +260,9 @@ public final class RelayBench {
         long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
         // the first second warms up the JIT and connections
         long[] steady = Arrays.copyOfRange(sorted, 0, sorted.length);
-        return new double[] {percentile(steady, 0.50) / 1e6, percentile(steady, 0.99) / 1e6, steady.length};
+        long[] entry = entrySamples.stream().mapToLong(Long::longValue).sorted().toArray();
+        return new double[] {percentile(entry, 0.50) / 1e3, percentile(entry, 0.99) / 1e3, entry.length,
+            percentile(steady, 0.50) / 1e6, percentile(steady, 0.99) / 1e6};
     }
 
     /** XADD of pre-built payloads of the relay's size, pipelined in the relay's batch size. */
@@ -243,14 +289,16 @@ public final class RelayBench {
 
     /** The relay's own claim query and mark statement, without publishing: the database's ceiling. */
     private static double claimMarkRate(JdbcTemplate jdbc, List<String> tenants, int perTenant, int batchSize) {
-        jdbc.update("UPDATE change_log SET processed_at = NULL, status = NULL");
-        jdbc.execute("VACUUM ANALYZE change_log");
-        long rows = jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class);
+        jdbc.update("INSERT INTO change_queue (change_id, table_name, record_id) "
+                + "SELECT id, table_name, record_id FROM change_log ON CONFLICT DO NOTHING");
+        jdbc.execute("VACUUM ANALYZE change_queue");
+        long rows = jdbc.queryForObject("SELECT count(*) FROM change_queue", Long.class);
         String yaml = relayYaml();
-        String claim = statement(yaml, "sql:WITH waiting", "      parameters:")
+        String claim = statement(yaml, "sql:WITH claimed", "      parameters:")
                 .replace("{{suitesync.hub.relay.batch-size}}", Integer.toString(batchSize));
-        String mark = statement(yaml, "sql:UPDATE change_log\n", "- bean:")
-                .replace(":#skippedIds", "'{}'").replace(":#doneIds", "?");
+        String mark = statement(yaml, "sql:WITH skipped", "- bean:")
+                .replace(":#skippedIds", "'{}'").replace(":#doneIds", ":ids");
+        var named = new org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate(jdbc);
         long start = System.nanoTime();
         while (true) {
             // a prepared statement, as camel-sql runs it (the driver prepares it on the server after 5 runs)
@@ -260,7 +308,7 @@ public final class RelayBench {
             }
             String ids = claimed.stream().map(r -> r.get("id").toString())
                     .collect(java.util.stream.Collectors.joining(",", "{", "}"));
-            jdbc.update(mark, ids);
+            named.update(mark, Map.of("ids", ids));
         }
         return rows / ((System.nanoTime() - start) / 1e9);
     }

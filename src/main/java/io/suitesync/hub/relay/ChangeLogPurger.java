@@ -8,8 +8,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Deletes processed change_log rows older than {@code retention}, in chunks so no statement holds
- * locks for long. Parked rows stay until they are replayed (their dead letter points at them).
+ * Deletes published and skipped change_log rows older than {@code retention}, in chunks so no
+ * statement holds locks for long. Queued rows stay until the relay is done with them, parked rows
+ * until they are replayed (their dead letter points at them).
  */
 @Component("changeLogPurger")
 @ConditionalOnRole("hub")
@@ -31,8 +32,9 @@ public class ChangeLogPurger {
         int total = 0;
         int deleted;
         do {
-            deleted = jdbc.update("DELETE FROM change_log WHERE id IN (SELECT id FROM change_log "
-                    + "WHERE processed_at < ? AND status <> 'PARKED' LIMIT ?)", cutoff, CHUNK);
+            deleted = jdbc.update("DELETE FROM change_log WHERE id IN (SELECT c.id FROM change_log c "
+                    + "WHERE c.changed_at < ? AND c.status IS DISTINCT FROM 'PARKED' "
+                    + "AND NOT EXISTS (SELECT 1 FROM change_queue q WHERE q.change_id = c.id) LIMIT ?)", cutoff, CHUNK);
             total += deleted;
         } while (deleted == CHUNK);
         return total;

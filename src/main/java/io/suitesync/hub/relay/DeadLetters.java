@@ -8,8 +8,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Parked changes: listed with their error, and replayed by putting the change_log row back in the
- * queue with fresh attempts (the dead letter keeps its history, stamped {@code replayed_at}).
+ * Parked changes: listed with their error, and replayed by putting the change back in change_queue
+ * with fresh attempts (the dead letter keeps its history, stamped {@code replayed_at}).
  */
 @Component("deadLetters")
 @ConditionalOnRole("hub")
@@ -44,7 +44,9 @@ public class DeadLetters {
     private int requeue(String condition, Object... args) {
         return jdbc.update("WITH replayed AS (UPDATE change_dead_letter d SET replayed_at = now() "
                 + "WHERE d.replayed_at IS NULL AND " + condition + " RETURNING d.change_id) "
-                + "UPDATE change_log c SET processed_at = NULL, status = NULL, attempts = 0, next_attempt_at = NULL "
-                + "FROM replayed r WHERE c.id = r.change_id", args);
+                + ", reset AS (UPDATE change_log c SET status = NULL, attempts = 0 "
+                + "FROM replayed r WHERE c.id = r.change_id RETURNING c.id, c.table_name, c.record_id) "
+                + "INSERT INTO change_queue (change_id, table_name, record_id) SELECT id, table_name, record_id FROM reset "
+                + "ON CONFLICT (change_id) DO NOTHING", args);
     }
 }

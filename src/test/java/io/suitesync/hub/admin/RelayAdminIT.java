@@ -59,7 +59,7 @@ class RelayAdminIT {
         assertThat(r.json()).containsEntry("status", "triggered");
     }
 
-    /** Parks the relay's row of a change as the relay does after its last attempt. */
+    /** Parks a published change as the relay parks a change after its last attempt. */
     long park(String tenant, UUID record) {
         long changeId = jdbc.queryForObject("SELECT max(id) FROM change_log WHERE record_id = ?", Long.class, record.toString());
         jdbc.update("UPDATE change_log SET status = 'PARKED', attempts = 5, last_error = 'boom' WHERE id = ?", changeId);

@@ -60,7 +60,7 @@ class BackfillRaceIT {
         jdbc.update("INSERT INTO credit_allocations (tenant_id, target_application, amount, available, entity_id) "
                 + "SELECT ?, 'crm', 100, 100, id FROM entities WHERE tenant_id = ?", tenant, tenant);
         await().atMost(WAIT).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM change_log WHERE tenant_id = ? AND processed_at IS NULL", Long.class, tenant) == 0);
+                "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
         Map<String, List<String>> ids = new HashMap<>();
         for (String table : CONTEXT.keySet()) {
             ids.put(table, jdbc.queryForList("SELECT id::text FROM " + table + " WHERE tenant_id = ?", String.class, tenant));
@@ -93,7 +93,7 @@ class BackfillRaceIT {
         stop.set(true);
         updater.get();
         await().atMost(WAIT).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM change_log WHERE tenant_id = ? AND processed_at IS NULL", Long.class, tenant) == 0);
+                "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
 
         // the race really happened: live updates committed while the job was reading
         long updatedDuringJob = 0;

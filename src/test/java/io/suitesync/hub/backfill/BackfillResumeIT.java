@@ -55,7 +55,7 @@ class BackfillResumeIT {
             stream = "crm:" + tenant + ":events";
             jdbc.update("INSERT INTO entities (tenant_id, name) SELECT ?, 'Org ' || g FROM generate_series(1, ?) g", tenant, RECORDS);
             await().atMost(WAIT).until(() -> jdbc.queryForObject(
-                    "SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class) == 0);
+                    "SELECT count(*) FROM change_queue", Long.class) == 0);
             AdminClient admin = new AdminClient(Integer.parseInt(first.getEnvironment().getProperty("local.server.port")));
             jobId = admin.toggle(tenant, "crm", "{\"isEnabled\": true, \"skipHistoricalSync\": false}").get("jobId");
             await().atMost(WAIT).until(() -> published(jdbc, jobId) >= 20L * BATCH);

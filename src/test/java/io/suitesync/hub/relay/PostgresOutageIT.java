@@ -56,7 +56,7 @@ class PostgresOutageIT {
             insertConfigs(jdbc, tenant, 2_001, 3_000);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> streams.size(stream) >= 3_000
-                    && jdbc.queryForObject("SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class) == 0);
+                    && jdbc.queryForObject("SELECT count(*) FROM change_queue", Long.class) == 0);
             assertThat(streams.events(stream).stream().map(e -> ((Map<?, ?>) e.get("data")).get("operationCode"))
                     .distinct().count()).isEqualTo(3_000);
             assertThat(status(health, camel)).isEqualTo("UP");

@@ -55,7 +55,7 @@ class RedisOutageIT {
         REDIS.start();
 
         await().atMost(Duration.ofSeconds(90)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM change_log WHERE tenant_id = ? AND processed_at IS NULL", Long.class, tenant) == 0);
+                "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
         // the test's own Redis client reconnects on its own schedule and rejects commands until then
         List<Map<String, Object>> events = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> streams.events(stream), read -> true);
@@ -63,7 +63,7 @@ class RedisOutageIT {
                 .isEqualTo(10_000);
         // a batch Redis took but whose acknowledgement was lost may come twice, always with the same eventId
         assertThat(events.stream().map(e -> e.get("eventId")).distinct().count()).isEqualTo(10_000);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM change_log WHERE tenant_id = ? AND status = 'PUBLISHED'",
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PUBLISHED'",
                 Long.class, tenant)).isEqualTo(10_000);
     }
 

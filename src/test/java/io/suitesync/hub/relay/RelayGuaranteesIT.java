@@ -102,6 +102,6 @@ class RelayGuaranteesIT {
     }
 
     private String status(long changeId) {
-        return jdbc.queryForObject("SELECT coalesce(status, '') FROM change_log WHERE id = ?", String.class, changeId);
+        return jdbc.queryForObject("SELECT state FROM change_log_state WHERE id = ?", String.class, changeId);
     }
 }

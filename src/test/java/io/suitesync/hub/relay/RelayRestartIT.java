@@ -40,11 +40,11 @@ class RelayRestartIT {
             JdbcTemplate jdbc = second.getBean(JdbcTemplate.class);
             StreamReader streams = new StreamReader(second.getBean(StringRedisTemplate.class));
             long unprocessedAtRestart = jdbc.queryForObject(
-                    "SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class);
+                    "SELECT count(*) FROM change_queue", Long.class);
             assertThat(unprocessedAtRestart).as("the first process stopped before draining everything").isPositive();
 
             await().atMost(Duration.ofSeconds(120)).until(() -> jdbc.queryForObject(
-                    "SELECT count(*) FROM change_log WHERE processed_at IS NULL", Long.class) == 0);
+                    "SELECT count(*) FROM change_queue", Long.class) == 0);
 
             List<String> raw = streams.rawEvents(stream);
             List<Map<String, Object>> events = raw.stream().map(streams::parse).toList();

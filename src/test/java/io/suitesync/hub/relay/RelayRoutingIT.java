@@ -175,7 +175,7 @@ class RelayRoutingIT {
         jdbc.update("DELETE FROM credit_configurations WHERE id = ?", config);
 
         await().atMost(WAIT).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM change_log WHERE tenant_id = ? AND processed_at IS NULL", Long.class, tenant) == 0);
+                "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
         List<String> all = new java.util.ArrayList<>();
         for (String app : List.of("crm", "hrms", "finance")) {
             all.addAll(streams.rawEvents(app + ":" + tenant + ":events"));
