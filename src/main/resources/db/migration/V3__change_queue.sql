@@ -4,10 +4,10 @@
 -- every 580-byte change_log row and inserted three index entries per row (about 20 ms of the
 -- database's time per 2,000 rows), and after ANALYZE had seen a large backlog the planner could
 -- claim by walking the primary key past every row already published (a claim of 2,000 rows took
--- 170 ms instead of 10). Now capture also inserts (change_id, table, record) here; the relay
--- claims in change_id order from this table's primary key, the only index that can order it, and
--- marking a batch deletes its queue rows: change_log itself is written once and never updated on
--- the success path.
+-- 170 ms instead of 10). Now every row inserted into change_log is also queued here as (change_id,
+-- table, record) by the trigger below; the relay claims in change_id order from this table's
+-- primary key, the only index that can order it, and a published batch deletes its queue rows:
+-- change_log itself is written once and not updated on the success path.
 CREATE TABLE change_queue (
     change_id  bigint PRIMARY KEY,
     table_name text NOT NULL,
