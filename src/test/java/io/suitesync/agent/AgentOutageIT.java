@@ -120,8 +120,7 @@ class AgentOutageIT {
 
             jdbc.update("UPDATE credit_configurations SET credit_cost = 4 WHERE id = ?", config);
             wrapper.creditConfig(tenant, "crm.leads.export", 9);
-            await().atMost(WAIT).until(() -> jdbc.queryForObject(
-                    "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
+            await().atMost(WAIT).until(() -> wrapper.pendingChanges(tenant) == 0);
             Map<String, Long> expected = Processes.expectedVersions(jdbc, tenant);
             String hubUrl = hub.url();
             hub.close();

@@ -29,6 +29,12 @@ public class WrapperFixtures {
                 + "SET is_enabled = EXCLUDED.is_enabled, updated_at = now()", tenant, app, enabled);
     }
 
+    /** Changes of the tenant captured but not yet published, skipped or parked by the relay. */
+    public long pendingChanges(String tenant) {
+        return jdbc.queryForObject("SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'",
+                Long.class, tenant);
+    }
+
     public UUID creditConfig(String tenant, String operationCode, double cost) {
         return jdbc.queryForObject("INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost) "
                 + "VALUES (?, ?, ?) RETURNING id", UUID.class, tenant, operationCode, cost);

@@ -62,8 +62,7 @@ class ApplicationAdminIT {
     }
 
     void awaitRelayIdle(String tenant) {
-        await().atMost(WAIT).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
+        await().atMost(WAIT).until(() -> wrapper.pendingChanges(tenant) == 0);
     }
 
     Map<String, Object> awaitJob(String jobId, String state) {

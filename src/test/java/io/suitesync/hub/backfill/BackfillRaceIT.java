@@ -51,16 +51,16 @@ class BackfillRaceIT {
 
     @Test
     void aConsumerApplyingEventsByVersionEndsWithTheDatabasesFinalState() throws Exception {
-        String tenant = new WrapperFixtures(jdbc).tenant();
+        WrapperFixtures wrapper = new WrapperFixtures(jdbc);
+        String tenant = wrapper.tenant();
         jdbc.update("INSERT INTO entities (tenant_id, name, code) SELECT ?, 'Org ' || g, 'O' || g FROM generate_series(1, ?) g",
                 tenant, RECORDS);
-        UUID user = new WrapperFixtures(jdbc).user(tenant, "race@" + tenant + ".example");
+        UUID user = wrapper.user(tenant, "race@" + tenant + ".example");
         jdbc.update("INSERT INTO organization_memberships (tenant_id, user_id, organization_id) SELECT ?, ?, id FROM entities WHERE tenant_id = ?",
                 tenant, user, tenant);
         jdbc.update("INSERT INTO credit_allocations (tenant_id, target_application, amount, available, entity_id) "
                 + "SELECT ?, 'crm', 100, 100, id FROM entities WHERE tenant_id = ?", tenant, tenant);
-        await().atMost(WAIT).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
+        await().atMost(WAIT).until(() -> wrapper.pendingChanges(tenant) == 0);
         Map<String, List<String>> ids = new HashMap<>();
         for (String table : CONTEXT.keySet()) {
             ids.put(table, jdbc.queryForList("SELECT id::text FROM " + table + " WHERE tenant_id = ?", String.class, tenant));
@@ -92,8 +92,7 @@ class BackfillRaceIT {
                 "SELECT state FROM backfill_job WHERE id = ?::uuid", String.class, jobId)));
         stop.set(true);
         updater.get();
-        await().atMost(WAIT).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
+        await().atMost(WAIT).until(() -> wrapper.pendingChanges(tenant) == 0);
 
         // the race really happened: live updates committed while the job was reading
         long updatedDuringJob = 0;

@@ -40,7 +40,8 @@ class RedisOutageIT {
 
     @Test
     void tenThousandChangesMadeWhileRedisIsDownAllReachTheStreamAfterItReturns() {
-        String tenant = new WrapperFixtures(jdbc).tenant("crm");
+        WrapperFixtures wrapper = new WrapperFixtures(jdbc);
+        String tenant = wrapper.tenant("crm");
         String stream = "crm:" + tenant + ":events";
         StreamReader streams = new StreamReader(redis);
 
@@ -54,8 +55,7 @@ class RedisOutageIT {
         assertThat((long) metrics.snapshot().get("pending")).isPositive();
         REDIS.start();
 
-        await().atMost(Duration.ofSeconds(90)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
+        await().atMost(Duration.ofSeconds(90)).until(() -> wrapper.pendingChanges(tenant) == 0);
         // the test's own Redis client reconnects on its own schedule and rejects commands until then
         List<Map<String, Object>> events = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> streams.events(stream), read -> true);

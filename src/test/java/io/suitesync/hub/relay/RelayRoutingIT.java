@@ -174,8 +174,7 @@ class RelayRoutingIT {
         wrapper.allocation(tenant, "crm", 50, org);
         jdbc.update("DELETE FROM credit_configurations WHERE id = ?", config);
 
-        await().atMost(WAIT).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
+        await().atMost(WAIT).until(() -> wrapper.pendingChanges(tenant) == 0);
         List<String> all = new java.util.ArrayList<>();
         for (String app : List.of("crm", "hrms", "finance")) {
             all.addAll(streams.rawEvents(app + ":" + tenant + ":events"));
