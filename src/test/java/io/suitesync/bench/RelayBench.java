@@ -293,7 +293,8 @@ public final class RelayBench {
         long rows = jdbc.queryForObject("SELECT count(*) FROM change_queue", Long.class);
         String yaml = relayYaml();
         String claim = statement(yaml, "sql:WITH claimed", "      parameters:")
-                .replace("{{suitesync.hub.relay.batch-size}}", Integer.toString(batchSize));
+                .replace("{{suitesync.hub.relay.batch-size}}", Integer.toString(batchSize))
+                .replace(":#${bean:relayInFlight.claimExclusions}", "'{}'");
         String mark = statement(yaml, "sql:WITH skipped", "- bean:")
                 .replace(":#skippedIds", "'{}'").replace(":#doneIds", ":ids");
         var named = new org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate(jdbc);

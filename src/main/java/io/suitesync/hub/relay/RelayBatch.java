@@ -7,16 +7,28 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The outcome of routing one claimed batch: the events to publish, the rows to mark processed once
- * Redis has them, the rows that failed, and the rows held back because an earlier change of the
- * same record failed (they stay unprocessed, so per-record order holds).
+ * The outcome of routing one claimed batch: the events to publish, the rows to dequeue once Redis
+ * has them, the rows that failed, and the rows held back because an earlier change of the same
+ * record failed (they stay queued, so per-record order holds). {@code generation} is stamped by
+ * {@link RelayInFlight#admit} and tells whether the batch is still current when its turn to be
+ * published comes.
  */
 public record RelayBatch(
         List<OutboundEvent> events,
         List<Long> publishedIds,
         List<Long> skippedIds,
         List<RowFailure> failures,
-        int heldBack) {
+        int heldBack,
+        long generation) {
+
+    public RelayBatch(List<OutboundEvent> events, List<Long> publishedIds, List<Long> skippedIds,
+                      List<RowFailure> failures, int heldBack) {
+        this(events, publishedIds, skippedIds, failures, heldBack, -1);
+    }
+
+    public RelayBatch withGeneration(long stamp) {
+        return new RelayBatch(events, publishedIds, skippedIds, failures, heldBack, stamp);
+    }
 
     /** Rows done with this batch as a PostgreSQL array literal, for {@code id = ANY(CAST(:#ids AS bigint[]))}. */
     private String doneIds() {
@@ -44,6 +56,11 @@ public record RelayBatch(
     @Override
     public boolean equals(Object other) {
         return this == other;
+    }
+
+    /** How many rows the claim returned. */
+    public int claimed() {
+        return publishedIds.size() + skippedIds.size() + failures.size() + heldBack;
     }
 
     public boolean hasDoneRows() {

@@ -57,15 +57,19 @@ public class RelayMetrics {
                 .description("change_log rows processed").register(registry);
     }
 
-    /** Called once a batch's rows are marked: counts what the batch did and how long it took. */
+    /** Called once a batch's rows are off the queue: counts what the batch did and how long it took. */
     public void recordBatch(RelayBatch batch, Exchange exchange) {
         published.increment(batch.publishedIds().size());
         skipped.increment(batch.skippedIds().size());
         events.increment(batch.events().size());
+        batchTime.record(exchange.getClock().elapsed(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Called once a batch's failed rows are scheduled for a retry or parked. */
+    public void recordFailures(RelayBatch batch) {
         for (RelayBatch.RowFailure f : batch.failures()) {
             (f.park() ? parked : failed).increment();
         }
-        batchTime.record(exchange.getClock().elapsed(), TimeUnit.MILLISECONDS);
     }
 
     public void recordBatchError() {

@@ -1,0 +1,98 @@
+package io.suitesync.hub.relay;
+
+import io.suitesync.common.ConditionalOnRole;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The batches between claim and dequeue, so the relay can claim and route batch N+1 while batch N
+ * is being written to Redis and taken off the queue (the two routes of change-log-relay.camel.yaml).
+ *
+ * <p>Two rules keep that overlap safe:
+ * <ul>
+ *   <li>a claim skips the rows of batches in flight, by id. An id range would not do: a change that
+ *       commits late can sit below the range, and skipping it while publishing a later change of
+ *       its record would break per-record order;</li>
+ *   <li>a claim made while a batch was in flight depends on that batch: if the batch fails after its
+ *       redeliveries (its rows stay queued), every batch claimed in the meantime is discarded
+ *       unpublished, so no later change of a record overtakes the failed one. A generation counter,
+ *       read with the exclusions, tells such batches apart.</li>
+ * </ul>
+ * Claims run on the relay poller's thread one at a time; publishing runs on the publish route's
+ * single consumer, in claim order.
+ */
+@Component("relayInFlight")
+@ConditionalOnRole("hub")
+public class RelayInFlight {
+
+    private static final Logger log = LoggerFactory.getLogger(RelayInFlight.class);
+
+    private final Set<Long> ids = new HashSet<>();
+    private long generation;
+    /** The oldest generation the claim being made has seen; stamped on its batch by {@link #admit}. */
+    private long claimGeneration = Long.MAX_VALUE;
+    private long dropped;
+
+    /**
+     * The ids the next claim must skip, as a PostgreSQL array literal (the claim query's
+     * {@code :#${bean:relayInFlight.claimExclusions}}).
+     */
+    public synchronized String claimExclusions() {
+        claimGeneration = Math.min(claimGeneration, generation);
+        return ids.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
+    }
+
+    /** Registers a routed batch before it is handed to the publish route; returns it stamped. */
+    public synchronized RelayBatch admit(RelayBatch batch) {
+        long stamp = claimGeneration == Long.MAX_VALUE ? generation : claimGeneration;
+        claimGeneration = Long.MAX_VALUE;
+        ids.addAll(batch.publishedIds());
+        ids.addAll(batch.skippedIds());
+        return batch.withGeneration(stamp);
+    }
+
+    /** False when a batch that was in flight at this batch's claim has failed since. */
+    public synchronized boolean isCurrent(RelayBatch batch) {
+        return batch.generation() == generation;
+    }
+
+    /** Done: its rows are off the queue (or were never published and stay queued). */
+    public synchronized void release(RelayBatch batch) {
+        batch.publishedIds().forEach(ids::remove);
+        batch.skippedIds().forEach(ids::remove);
+    }
+
+    /** A batch claimed before an earlier one failed: dropped unpublished, its rows stay queued. */
+    public synchronized void discard(RelayBatch batch) {
+        log.info("dropping a batch of {} changes claimed before a failed batch; they stay queued",
+                batch.publishedIds().size() + batch.skippedIds().size());
+        dropped++;
+        release(batch);
+    }
+
+    /**
+     * A batch failed after its redeliveries (the relay's dead-letter route): its rows stay queued,
+     * and batches claimed while it was in flight become stale. Any other body (a claim that failed
+     * before routing) had nothing in flight.
+     */
+    public synchronized void abandon(Object body) {
+        if (body instanceof RelayBatch batch) {
+            generation++;
+            release(batch);
+        }
+    }
+
+    /** Rows claimed and not yet dequeued or dropped. */
+    public synchronized int size() {
+        return ids.size();
+    }
+
+    /** Batches dropped unpublished because an earlier batch failed (since start). */
+    public synchronized long droppedBatches() {
+        return dropped;
+    }
+}

@@ -1,0 +1,79 @@
+package io.suitesync.hub.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The bookkeeping that lets the relay claim the next batch while one is being published. */
+class RelayInFlightTest {
+
+    private final RelayInFlight inFlight = new RelayInFlight();
+
+    @Test
+    void aClaimSkipsEveryRowOfTheBatchesInFlightUntilTheyAreReleased() {
+        assertThat(inFlight.claimExclusions()).isEqualTo("{}");
+        RelayBatch first = inFlight.admit(batch(List.of(1L, 2L), List.of(3L)));
+        RelayBatch second = inFlight.admit(batch(List.of(5L), List.of()));
+
+        assertThat(inFlight.claimExclusions()).startsWith("{").endsWith("}");
+        assertThat(ids(inFlight.claimExclusions())).containsExactlyInAnyOrder(1L, 2L, 3L, 5L);
+
+        inFlight.release(first);
+        assertThat(ids(inFlight.claimExclusions())).containsExactly(5L);
+        inFlight.release(second);
+        assertThat(inFlight.claimExclusions()).isEqualTo("{}");
+        assertThat(inFlight.size()).isZero();
+    }
+
+    @Test
+    void batchesClaimedWhileAnEarlierOneWasInFlightAreStaleOnceItFails() {
+        inFlight.claimExclusions();
+        RelayBatch failing = inFlight.admit(batch(List.of(1L, 2L), List.of()));
+        inFlight.claimExclusions();
+        RelayBatch claimedMeanwhile = inFlight.admit(batch(List.of(3L), List.of()));
+        assertThat(inFlight.isCurrent(failing)).isTrue();
+        assertThat(inFlight.isCurrent(claimedMeanwhile)).isTrue();
+
+        inFlight.abandon(failing);
+
+        assertThat(inFlight.isCurrent(claimedMeanwhile)).as("claimed without the failed rows").isFalse();
+        assertThat(ids(inFlight.claimExclusions())).as("the failed rows can be claimed again").containsExactly(3L);
+        inFlight.discard(claimedMeanwhile);
+        assertThat(inFlight.droppedBatches()).isEqualTo(1);
+
+        RelayBatch claimedAfter = inFlight.admit(batch(List.of(1L, 2L, 3L), List.of()));
+        assertThat(inFlight.isCurrent(claimedAfter)).isTrue();
+    }
+
+    @Test
+    void aClaimThatStartedBeforeAFailureIsStaleEvenIfAdmittedAfterIt() {
+        RelayBatch failing = inFlight.admit(batch(List.of(1L), List.of()));
+        // the next claim reads its exclusions while the failing batch is still in flight ...
+        inFlight.claimExclusions();
+        inFlight.abandon(failing);
+        // ... and is admitted only after the failure
+        RelayBatch late = inFlight.admit(batch(List.of(2L), List.of()));
+
+        assertThat(inFlight.isCurrent(late)).isFalse();
+    }
+
+    @Test
+    void aFailedClaimHadNothingInFlight() {
+        RelayBatch publishing = inFlight.admit(batch(List.of(1L), List.of()));
+
+        inFlight.abandon(List.of()); // the dead-letter route's body when a claim or a park failed
+
+        assertThat(inFlight.isCurrent(publishing)).isTrue();
+        assertThat(ids(inFlight.claimExclusions())).containsExactly(1L);
+    }
+
+    private static RelayBatch batch(List<Long> published, List<Long> skipped) {
+        return new RelayBatch(List.of(), published, skipped, List.of(), 0);
+    }
+
+    private static List<Long> ids(String arrayLiteral) {
+        String inner = arrayLiteral.substring(1, arrayLiteral.length() - 1);
+        return inner.isEmpty() ? List.of() : java.util.Arrays.stream(inner.split(",")).map(Long::valueOf).toList();
+    }
+}
