@@ -4,15 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.suitesync.testsupport.WrapperFixtures;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /** What the capture triggers write to change_log for each kind of statement, on real PostgreSQL. */
 @SpringBootTest
@@ -131,6 +136,114 @@ class CaptureIT {
                 + "WHERE table_name = 'feature_flags'");
         assertThat(row).containsEntry("tenant_id", tenant).containsEntry("operation", "INSERT")
                 .containsEntry("context", "{\"flag\": \"dark-mode\"}");
+    }
+
+    // The capture function takes a fast path (static SQL, plans cached by the session) for a statement
+    // that changes one row and the set-based dynamic statement for more rows. On one connection, so
+    // that the single-row statements' cached plans are there when the multi-row ones run: both paths
+    // must write exactly the same rows, and neither may leak into the other.
+    @Test
+    void singleAndMultiRowStatementsOnOneConnectionAreCapturedAlike() {
+        List<UUID> ids = IntStream.range(0, 5).mapToObj(i -> wrapper.creditConfig(tenant, "crm.mix." + i, 1)).toList();
+        UUID role = wrapper.role(tenant, "Sales", "crm.leads.read");
+        long firstChange = jdbc.queryForObject("SELECT max(id) FROM change_log WHERE tenant_id = ?", Long.class, tenant);
+
+        onOneConnection(one -> {
+            // more than 5 runs: after 5 the plan cache may switch a statement to a generic plan
+            for (int cost = 2; cost <= 9; cost++) {
+                one.update("UPDATE credit_configurations SET credit_cost = ? WHERE id = ?", cost, ids.get(0));
+                // another captured table, other columns, between them on the same connection
+                one.update("UPDATE roles SET permissions = ?::text[] WHERE id = ?", "{crm.leads.read,p" + cost + "}", role);
+            }
+            one.update("UPDATE credit_configurations SET credit_cost = credit_cost + 100, updated_by = 'bulk' "
+                    + "WHERE tenant_id = ? AND operation_code LIKE 'crm.mix.%'", tenant);
+            one.update("UPDATE credit_configurations SET is_active = false WHERE id = ?", ids.get(1));
+            one.update("UPDATE credit_configurations SET is_active = false WHERE id = ?", ids.get(1)); // no-op: nothing
+            one.update("UPDATE credit_configurations SET description = 'two' WHERE id IN (?, ?)", ids.get(2), ids.get(3));
+            one.update("UPDATE credit_configurations SET credit_cost = 7.25 WHERE id = ?", ids.get(4));
+            one.update("DELETE FROM credit_configurations WHERE id = ?", ids.get(3));
+        });
+
+        List<String> rows = jdbc.queryForList("SELECT concat_ws(' | ', table_name, record_id, operation, changed_fields::text, "
+                + "old_values::text, new_values::text, context::text, priority) FROM change_log "
+                + "WHERE tenant_id = ? AND id > ? ORDER BY id", String.class, tenant, firstChange);
+        String cc = "credit_configurations | ";
+        List<String> singles = new ArrayList<>();
+        for (int cost = 2; cost <= 9; cost++) {
+            singles.add(cc + ids.get(0) + " | UPDATE | {credit_cost} | {\"credit_cost\": " + (cost - 1) + ".00} | "
+                    + "{\"credit_cost\": " + cost + ".00} | "
+                    + "{\"is_active\": true, \"credit_cost\": " + cost + ".00, \"operation_code\": \"crm.mix.0\"} | high");
+            String oldPermissions = cost == 2 ? "[\"crm.leads.read\"]" : "[\"crm.leads.read\", \"p" + (cost - 1) + "\"]";
+            singles.add("roles | " + role + " | UPDATE | {permissions} | {\"permissions\": " + oldPermissions + "} | "
+                    + "{\"permissions\": [\"crm.leads.read\", \"p" + cost + "\"]} | "
+                    + "{\"name\": \"Sales\", \"is_active\": true, \"permissions\": [\"crm.leads.read\", \"p" + cost + "\"]} | normal");
+        }
+        assertThat(rows.subList(0, 16)).containsExactlyElementsOf(singles);
+
+        assertThat(rows.subList(16, 21)).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 5).mapToObj(i ->
+                cc + ids.get(i) + " | UPDATE | {credit_cost,updated_by} | "
+                        + "{\"updated_by\": null, \"credit_cost\": " + (i == 0 ? 9 : 1) + ".00} | "
+                        + "{\"updated_by\": \"bulk\", \"credit_cost\": " + (i == 0 ? 109 : 101) + ".00} | "
+                        + "{\"is_active\": true, \"credit_cost\": " + (i == 0 ? 109 : 101) + ".00, \"operation_code\": \"crm.mix." + i + "\"} | high")
+                .toList());
+
+        assertThat(rows.subList(21, rows.size())).hasSize(5);
+        assertThat(rows.get(21)).isEqualTo(cc + ids.get(1) + " | UPDATE | {is_active} | {\"is_active\": true} | {\"is_active\": false} | "
+                + "{\"is_active\": false, \"credit_cost\": 101.00, \"operation_code\": \"crm.mix.1\"} | high");
+        assertThat(rows.subList(22, 24)).containsExactlyInAnyOrder(
+                cc + ids.get(2) + " | UPDATE | {description} | {\"description\": null} | {\"description\": \"two\"} | "
+                        + "{\"is_active\": true, \"credit_cost\": 101.00, \"operation_code\": \"crm.mix.2\"} | high",
+                cc + ids.get(3) + " | UPDATE | {description} | {\"description\": null} | {\"description\": \"two\"} | "
+                        + "{\"is_active\": true, \"credit_cost\": 101.00, \"operation_code\": \"crm.mix.3\"} | high");
+        assertThat(rows.get(24)).isEqualTo(cc + ids.get(4) + " | UPDATE | {credit_cost} | {\"credit_cost\": 101.00} | "
+                + "{\"credit_cost\": 7.25} | {\"is_active\": true, \"credit_cost\": 7.25, \"operation_code\": \"crm.mix.4\"} | high");
+        assertThat(rows.get(25)).startsWith(cc + ids.get(3) + " | DELETE | "
+                        + "{created_at,credit_cost,description,id,is_active,operation_code,tenant_id,updated_at,updated_by} | {")
+                .contains("\"description\": \"two\"", "\"credit_cost\": 101.00", "\"operation_code\": \"crm.mix.3\"")
+                .endsWith(" | {\"is_active\": true, \"credit_cost\": 101.00, \"operation_code\": \"crm.mix.3\"} | high");
+    }
+
+    // A plan cached while the transition tables held one row (a nested loop joining old and new rows
+    // by key) once made a 10,000-row UPDATE on the same connection run for more than a minute.
+    @Test
+    void tenThousandRowUpdateAfterSingleRowStatementsOnTheSameConnectionIsCapturedCompletely() {
+        jdbc.update("INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost) "
+                + "SELECT ?, 'crm.bulk.' || g, 1 FROM generate_series(1, 10000) g", tenant);
+        String other = wrapper.tenant("crm");
+        UUID single = wrapper.creditConfig(other, "crm.single", 1);
+        UUID sample = jdbc.queryForObject("SELECT id FROM credit_configurations WHERE tenant_id = ? "
+                + "AND operation_code = 'crm.bulk.4242'", UUID.class, tenant);
+        long before = count();
+
+        onOneConnection(one -> {
+            for (int cost = 2; cost <= 21; cost++) {
+                one.update("UPDATE credit_configurations SET credit_cost = ? WHERE id = ?", cost, single);
+            }
+            one.update("DELETE FROM credit_configurations WHERE id = ?", wrapper.creditConfig(other, "crm.gone", 1));
+            // normally about a second; fails instead of hanging if a cached plan is back
+            one.setQueryTimeout(60);
+            assertThat(one.update("UPDATE credit_configurations SET credit_cost = credit_cost + 1 WHERE tenant_id = ?", tenant))
+                    .isEqualTo(10_000);
+        });
+
+        assertThat(count() - before).isEqualTo(10_000);
+        assertThat(jdbc.queryForObject("SELECT count(DISTINCT record_id) FROM change_log WHERE tenant_id = ? "
+                + "AND operation = 'UPDATE' AND changed_fields = '{credit_cost}'", Long.class, tenant)).isEqualTo(10_000);
+        assertThat(jdbc.queryForObject("SELECT concat_ws(' | ', operation, changed_fields::text, old_values::text, "
+                + "new_values::text, context::text, priority) FROM change_log WHERE table_name = 'credit_configurations' "
+                + "AND record_id = ? AND operation = 'UPDATE'", String.class, sample.toString()))
+                .isEqualTo("UPDATE | {credit_cost} | {\"credit_cost\": 1.00} | {\"credit_cost\": 2.00} | "
+                        + "{\"is_active\": true, \"credit_cost\": 2.00, \"operation_code\": \"crm.bulk.4242\"} | high");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM change_log WHERE record_id = ? AND operation = 'UPDATE'",
+                Long.class, single.toString())).isEqualTo(20);
+    }
+
+    /** Runs the statements on one pooled connection, as one long-lived application connection would. */
+    private void onOneConnection(Consumer<JdbcTemplate> statements) {
+        jdbc.execute((ConnectionCallback<Void>) connection -> {
+            statements.accept(new JdbcTemplate(new SingleConnectionDataSource(connection, true)));
+            return null;
+        });
     }
 
     private long count() {
