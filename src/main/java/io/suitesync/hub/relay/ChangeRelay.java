@@ -9,7 +9,6 @@ import io.suitesync.hub.HubProperties.Table;
 import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.relay.RelayBatch.RowFailure;
 import java.io.IOException;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,7 +46,7 @@ public class ChangeRelay {
         this.relay = config.relay();
     }
 
-    public RelayBatch prepare(List<Map<String, Object>> rows) {
+    public RelayBatch prepare(List<ClaimedChange> rows) {
         List<OutboundEvent> events = new ArrayList<>(rows.size());
         List<Long> published = new ArrayList<>(rows.size());
         List<Long> skipped = new ArrayList<>();
@@ -56,9 +55,8 @@ public class ChangeRelay {
         // one tenant's enabled applications come as the same text on each of its rows: parse it once
         Map<String, Set<String>> enabledApps = new HashMap<>();
         int heldBack = 0;
-        for (Map<String, Object> raw : rows) {
-            long id = ((Number) raw.get("id")).longValue();
-            String recordKey = raw.get("table_name") + "/" + raw.get("record_id");
+        for (ClaimedChange raw : rows) {
+            String recordKey = raw.recordKey();
             if (blockedRecords.contains(recordKey)) {
                 heldBack++;
                 continue;
@@ -68,47 +66,46 @@ public class ChangeRelay {
                 Table rule = rules.tableRule(row.table());
                 Set<String> targets = rules.targetsFor(row);
                 if (targets.isEmpty()) {
-                    skipped.add(id);
+                    skipped.add(raw.id());
                     continue;
                 }
                 for (String app : targets) {
                     events.add(ChangeEvents.toEvent(row, rule, app));
                 }
-                published.add(id);
+                published.add(raw.id());
             } catch (RuntimeException e) {
                 blockedRecords.add(recordKey);
-                failures.add(failure(raw, id, e));
+                failures.add(failure(raw, e));
             }
         }
         return new RelayBatch(events, published, skipped, failures, heldBack);
     }
 
-    private RowFailure failure(Map<String, Object> raw, long id, RuntimeException e) {
-        int attempts = ((Number) raw.get("attempts")).intValue() + 1;
+    private RowFailure failure(ClaimedChange raw, RuntimeException e) {
+        int attempts = raw.attempts() + 1;
         boolean park = attempts >= relay.maxAttempts();
         long delay = relay.retryBackoff().toMillis() << Math.min(attempts - 1, 16);
         String error = e.getClass().getSimpleName() + ": " + e.getMessage();
-        log.warn("change {} failed (attempt {}/{}){}: {}", id, attempts, relay.maxAttempts(),
+        log.warn("change {} failed (attempt {}/{}){}: {}", raw.id(), attempts, relay.maxAttempts(),
                 park ? ", parking it" : "", error);
-        return new RowFailure(id, (String) raw.get("tenant_id"), (String) raw.get("table_name"),
-                (String) raw.get("record_id"), attempts, error, park, delay);
+        return new RowFailure(raw.id(), raw.tenantId(), raw.table(), raw.recordId(), attempts, error, park, delay);
     }
 
-    private ChangeRow parse(Map<String, Object> raw, Map<String, Set<String>> enabledApps) {
-        String apps = (String) raw.get("enabled_apps");
+    private ChangeRow parse(ClaimedChange raw, Map<String, Set<String>> enabledApps) {
+        String apps = raw.enabledApps();
         return new ChangeRow(
-                ((Number) raw.get("id")).longValue(),
-                (String) raw.get("tenant_id"),
-                (String) raw.get("table_name"),
-                (String) raw.get("record_id"),
-                (String) raw.get("operation"),
-                json((String) raw.get("changed_fields"), listReader),
-                json((String) raw.get("old_values"), mapReader),
-                json((String) raw.get("new_values"), mapReader),
-                json((String) raw.get("context"), mapReader),
-                (String) raw.get("priority"),
-                ((Timestamp) raw.get("changed_at")).toInstant(),
-                ((Number) raw.get("attempts")).intValue(),
+                raw.id(),
+                raw.tenantId(),
+                raw.table(),
+                raw.recordId(),
+                raw.operation(),
+                json(raw.changedFields(), listReader),
+                json(raw.oldValues(), mapReader),
+                json(raw.newValues(), mapReader),
+                json(raw.context(), mapReader),
+                raw.priority(),
+                raw.changedAt(),
+                raw.attempts(),
                 apps == null ? Set.of() : enabledApps.computeIfAbsent(apps,
                         text -> new LinkedHashSet<>(this.<List<String>>json(text, listReader))));
     }

@@ -23,10 +23,4 @@ public record ChangeRow(
         String priority,
         Instant changedAt,
         int attempts,
-        Set<String> enabledApps) {
-
-    /** The record's identity for per-record ordering. */
-    public String recordKey() {
-        return table + "/" + recordId;
-    }
-}
+        Set<String> enabledApps) {}
