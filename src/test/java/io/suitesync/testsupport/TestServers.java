@@ -6,6 +6,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import org.springframework.boot.SpringApplication;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.PostgreSQLContainer;
@@ -70,7 +71,10 @@ public final class TestServers {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database on " + server, e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> dropDatabase(server, name)));
+        // after the Spring contexts have closed: as a JVM shutdown hook it ran beside Spring's, dropped
+        // the databases of contexts still closing, and their routes then waited for connections
+        // until surefire killed the fork 30 s after exit
+        SpringApplication.getShutdownHandlers().add(() -> dropDatabase(server, name));
         return withDatabase(server, name);
     }
 
