@@ -103,15 +103,8 @@ public final class RelayBench {
             //     until one spends under 2 % of its time compiling; the JSON reports how many ran and
             //     the compile time during the measured drain.
             java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-            int warmupDrains = 0;
-            while (warmupChanges > 0 && warmupDrains < maxWarmupDrains) {
-                long jitBefore = jit.getTotalCompilationTime();
-                long[] warm = drain(jdbc, camel, tenantIds, "crm.warmup" + warmupDrains + ".", warmupChanges / tenants);
-                warmupDrains++;
-                if (jit.getTotalCompilationTime() - jitBefore < 0.02 * warm[1] / 1e6) {
-                    break;
-                }
-            }
+            int warmupDrains = warmupChanges <= 0 ? 0 : untilJitSettles(jit, maxWarmupDrains,
+                    round -> drain(jdbc, camel, tenantIds, "crm.warmup" + round + ".", warmupChanges / tenants)[1]);
             long jitBeforeDrain = jit.getTotalCompilationTime();
 
             // 1. backlog drain
@@ -132,15 +125,10 @@ public final class RelayBench {
             //    live load already keeps busy. Live warm-up rounds of 5 s, not reported, run until one
             //    spends under 2 % of its time compiling (at most maxWarmupLiveRounds).
             List<String> liveTenants = tenantIds.subList(0, Math.min(10, tenants));
-            int warmupLiveRounds = 0;
-            while (warmupLiveRounds < maxWarmupLiveRounds) {
-                long jitBefore = jit.getTotalCompilationTime();
+            int warmupLiveRounds = untilJitSettles(jit, maxWarmupLiveRounds, round -> {
                 liveLatency(hub.getBean(DataSource.class), redis, liveTenants, rate, 5);
-                warmupLiveRounds++;
-                if (jit.getTotalCompilationTime() - jitBefore < 0.02 * 5_000) {
-                    break;
-                }
-            }
+                return Duration.ofSeconds(5).toNanos();
+            });
             long jitBeforeLive = jit.getTotalCompilationTime();
             double[] latency = liveLatency(hub.getBean(DataSource.class), redis, liveTenants, rate, seconds);
             long jitDuringLive = jit.getTotalCompilationTime() - jitBeforeLive;
@@ -177,6 +165,29 @@ public final class RelayBench {
             deleteKeys(redis, "bench:" + run + ":*");
             deleteKeys(redis, "crm:bench-" + run + "-*");
         }
+    }
+
+    /** One warm-up round; returns the time it counts as, in nanoseconds. */
+    private interface WarmupRound {
+        long run(int round) throws Exception;
+    }
+
+    /**
+     * Runs warm-up rounds until one spends under 2 % of its time in the JIT compiler, at most
+     * {@code maxRounds}; returns how many ran.
+     */
+    private static int untilJitSettles(java.lang.management.CompilationMXBean jit, int maxRounds, WarmupRound round)
+            throws Exception {
+        int rounds = 0;
+        while (rounds < maxRounds) {
+            long jitBefore = jit.getTotalCompilationTime();
+            long nanos = round.run(rounds);
+            rounds++;
+            if (jit.getTotalCompilationTime() - jitBefore < 0.02 * nanos / 1e6) {
+                break;
+            }
+        }
+        return rounds;
     }
 
     /** Captures {@code perTenant} new credit configurations per tenant with the relay stopped, then times their drain. */
