@@ -67,19 +67,14 @@ BEGIN
     END IF;
 
     IF cardinality(v_rows) = 1 THEN
-        IF TG_OP = 'INSERT' THEN
+        IF TG_OP IN ('INSERT', 'DELETE') THEN
+            -- the whole row, as inserted (new values) or as deleted (old values)
             v_new := v_rows[1];
-            INSERT INTO change_log (tenant_id, table_name, record_id, operation, changed_fields, new_values, context, priority)
-            SELECT v_new ->> cfg.tenant_column, TG_TABLE_NAME, v_new ->> cfg.key_column, 'INSERT',
-                   ARRAY(SELECT jsonb_object_keys(v_new) ORDER BY 1), v_new,
+            INSERT INTO change_log (tenant_id, table_name, record_id, operation, changed_fields, old_values, new_values, context, priority)
+            SELECT v_new ->> cfg.tenant_column, TG_TABLE_NAME, v_new ->> cfg.key_column, TG_OP,
+                   ARRAY(SELECT jsonb_object_keys(v_new) ORDER BY 1),
+                   CASE WHEN TG_OP = 'DELETE' THEN v_new END, CASE WHEN TG_OP = 'INSERT' THEN v_new END,
                    COALESCE((SELECT jsonb_object_agg(c, v_new -> c) FROM unnest(cfg.context_columns) c), '{}'::jsonb),
-                   cfg.priority;
-        ELSIF TG_OP = 'DELETE' THEN
-            v_old := v_rows[1];
-            INSERT INTO change_log (tenant_id, table_name, record_id, operation, changed_fields, old_values, context, priority)
-            SELECT v_old ->> cfg.tenant_column, TG_TABLE_NAME, v_old ->> cfg.key_column, 'DELETE',
-                   ARRAY(SELECT jsonb_object_keys(v_old) ORDER BY 1), v_old,
-                   COALESCE((SELECT jsonb_object_agg(c, v_old -> c) FROM unnest(cfg.context_columns) c), '{}'::jsonb),
                    cfg.priority;
         ELSE
             v_new := v_rows[1];
