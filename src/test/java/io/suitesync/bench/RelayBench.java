@@ -45,7 +45,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * </ul>
  * Run: {@code ./mvnw -B -q -Pbench test-compile exec:java -Dexec.mainClass=io.suitesync.bench.RelayBench}
  * (options as system properties: -Dchanges=200000 -Dtenants=50 -Drate=1000 -Dseconds=15 -DbatchSize=2000
- * -DwarmupChanges=50000 -DmaxWarmupDrains=8 -DmaxWarmupLiveRounds=6).
+ * -DwarmupChanges=50000 -DmaxWarmupDrains=8 -DmaxWarmupLiveRounds=6; -DdrainRecording=FILE writes a JFR
+ * recording of the measured drain, with the JDK's "profile" settings).
  */
 public final class RelayBench {
 
@@ -110,7 +111,19 @@ public final class RelayBench {
             // 1. backlog drain
             long batchesBefore = (long) hub.getBean(io.suitesync.hub.relay.RelayMetrics.class).snapshot().get("batches");
             int perTenant = changes / tenants;
+            // -DdrainRecording=FILE: a JFR recording (profile settings) of the measured drain alone
+            String recordingFile = System.getProperty("drainRecording");
+            jdk.jfr.Recording recording = recordingFile == null ? null
+                    : new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+            if (recording != null) {
+                recording.start();
+            }
             long[] drained = drain(jdbc, camel, tenantIds, "crm.bench.", perTenant);
+            if (recording != null) {
+                recording.stop();
+                recording.dump(java.nio.file.Path.of(recordingFile));
+                recording.close();
+            }
             long jitDuringDrain = jit.getTotalCompilationTime() - jitBeforeDrain;
             long backlog = drained[0];
             double drainSeconds = drained[1] / 1e9;
@@ -160,6 +173,11 @@ public final class RelayBench {
             out.put("drainVsXadd", round2(drainRate / xaddRate));
             out.put("drainVsClaimMark", round2(drainRate / claimMarkRate));
             out.put("cores", Runtime.getRuntime().availableProcessors());
+            // the raw ceilings moved by 2x between two machines of the same kind on consecutive days:
+            // say which one this was
+            out.put("cpu", cpuModel());
+            out.put("loadAverageAtEnd", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    .getSystemLoadAverage());
             System.out.println(toJson(out));
             // the streams hold up to a million entries each: leave the shared Redis as we found it
             deleteKeys(redis, "bench:" + run + ":*");
@@ -372,6 +390,15 @@ public final class RelayBench {
         int start = yaml.indexOf(from) + 4;
         int end = yaml.indexOf(to, start);
         return yaml.substring(start, end).replaceAll("\\s+", " ").trim();
+    }
+
+    private static String cpuModel() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name") || l.startsWith("bogomips")).distinct()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).collect(java.util.stream.Collectors.joining(", "));
+        } catch (java.io.IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
     }
 
     private static void deleteKeys(StringRedisTemplate redis, String pattern) {
