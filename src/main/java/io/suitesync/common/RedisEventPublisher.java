@@ -3,6 +3,7 @@ package io.suitesync.common;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,6 +22,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.connection.RedisPipelineException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -33,8 +36,9 @@ import org.springframework.stereotype.Component;
 /**
  * Writes events to Redis in one pipeline per call: XADD to {@code {app}:{tenant}:events} (trimmed to
  * about {@code suitesync.hub.relay.stream-max-length} entries) and PUBLISH to the live channel. Returns
- * only when Redis has answered every command, and throws if any failed, so a caller that marks its
- * source rows afterwards never marks an event Redis did not take.
+ * only when Redis has answered every command, and says which events Redis refused ({@link #publishEach})
+ * or throws ({@link #publish}), so a caller that marks its source rows afterwards never marks an event
+ * Redis did not take.
  *
  * <p>On a standalone or Sentinel Redis it writes through a dedicated Lettuce connection with
  * auto-flush off: the whole batch goes out in one write and the futures are awaited together,
@@ -47,6 +51,13 @@ public class RedisEventPublisher implements DisposableBean {
     private static final byte[] FIELD_EVENT_ID = bytes("eventId");
     private static final byte[] FIELD_EVENT_TYPE = bytes("eventType");
     private static final byte[] FIELD_EVENT = bytes("event");
+
+    /**
+     * Error replies that say the server cannot take writes at all, not that one key is wrong: the
+     * batch fails as a whole and is retried, as during an outage, instead of parking its rows.
+     */
+    private static final List<String> SERVER_WIDE_ERRORS = List.of("OOM", "READONLY", "LOADING", "BUSY",
+            "MASTERDOWN", "MISCONF", "NOREPLICAS", "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK", "NOAUTH", "NOPERM");
 
     private final StringRedisTemplate redis;
     private final SyncEventWriter writer;
@@ -68,17 +79,30 @@ public class RedisEventPublisher implements DisposableBean {
         this.timeout = redisProperties.getTimeout() == null ? Duration.ofSeconds(5) : redisProperties.getTimeout();
     }
 
-    /** Publishes the events; returns how many were written. */
+    /**
+     * Publishes the events; returns how many were written. Throws if Redis refused any of them, so
+     * a caller that cannot set single events aside (a backfill page) fails as a whole.
+     */
     public int publish(List<OutboundEvent> events) {
-        if (events.isEmpty()) {
-            return 0;
-        }
-        if (client != null) {
-            publishDirect(events);
-        } else {
-            publishPipelined(events);
+        Map<Integer, String> refused = publishEach(events);
+        if (!refused.isEmpty()) {
+            throw new RedisSystemException("Redis refused an event write: " + refused.values().iterator().next(), null);
         }
         return events.size();
+    }
+
+    /**
+     * Publishes the events and returns the ones Redis refused by their index in {@code events}, with
+     * Redis's error: an error reply that concerns one key, such as WRONGTYPE when something else
+     * holds a stream's name. The rest are written. Errors of the whole server (out of memory, a
+     * read-only replica, loading, busy, …) and a connection or timeout failure throw instead: they
+     * are outages, which pause the relay rather than fail rows.
+     */
+    public Map<Integer, String> publishEach(List<OutboundEvent> events) {
+        if (events.isEmpty()) {
+            return Map.of();
+        }
+        return client != null ? publishDirect(events) : publishPipelined(events);
     }
 
     /**
@@ -86,18 +110,21 @@ public class RedisEventPublisher implements DisposableBean {
      * reply. Only the queueing holds the lock: the relay and backfill jobs share the connection, and
      * one serializes or waits for its replies while the other's batch is on the wire.
      */
-    private void publishDirect(List<OutboundEvent> events) {
+    private Map<Integer, String> publishDirect(List<OutboundEvent> events) {
         byte[][] payloads = new byte[events.size()][];
         for (int i = 0; i < payloads.length; i++) {
             payloads[i] = writer.write(events.get(i).event());
         }
         List<RedisFuture<?>> replies = send(events, payloads);
+        Map<Integer, String> refused = new TreeMap<>();
+        int[] owners = null;
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (RedisFuture<?> reply : replies) {
+        for (int r = 0; r < replies.size(); r++) {
             try {
-                reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                replies.get(r).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
-                throw new RedisSystemException("Redis refused an event write: " + e.getCause().getMessage(), e.getCause());
+                owners = owners == null ? commandOwners(events) : owners;
+                refused.putIfAbsent(owners[r], refusal(e.getCause()));
             } catch (TimeoutException e) {
                 // the connection may hold half-answered commands: start the next batch on a fresh one
                 closeConnection();
@@ -107,6 +134,33 @@ public class RedisEventPublisher implements DisposableBean {
                 throw new RedisSystemException("interrupted while waiting for Redis", e);
             }
         }
+        return refused;
+    }
+
+    /** The event of each command sent for {@code events}: an XADD per event, then a PUBLISH when live. */
+    private static int[] commandOwners(List<OutboundEvent> events) {
+        int[] owners = new int[events.size() * 2];
+        int command = 0;
+        for (int i = 0; i < events.size(); i++) {
+            owners[command++] = i;
+            if (events.get(i).live()) {
+                owners[command++] = i;
+            }
+        }
+        return owners;
+    }
+
+    /**
+     * Redis's error for one command, if it concerns that command alone; throws for anything that
+     * concerns the whole server or connection.
+     */
+    static String refusal(Throwable cause) {
+        if (cause instanceof RedisCommandExecutionException && cause.getMessage() != null
+                && SERVER_WIDE_ERRORS.stream().noneMatch(cause.getMessage()::startsWith)) {
+            return cause.getMessage();
+        }
+        throw new RedisSystemException("Redis refused an event write: "
+                + (cause == null ? "unknown error" : cause.getMessage()), cause);
     }
 
     private synchronized List<RedisFuture<?>> send(List<OutboundEvent> events, byte[][] payloads) {
@@ -152,22 +206,40 @@ public class RedisEventPublisher implements DisposableBean {
         closeConnection();
     }
 
-    private void publishPipelined(List<OutboundEvent> events) {
-        redis.executePipelined((RedisCallback<Object>) connection -> {
-            for (OutboundEvent out : events) {
-                byte[] payload = writer.write(out.event());
-                MapRecord<byte[], byte[], byte[]> entry = StreamRecords.newRecord()
-                        .in(bytes(out.stream()))
-                        .ofMap(Map.of(FIELD_EVENT_ID, bytes(out.event().eventId()),
-                                FIELD_EVENT_TYPE, bytes(out.event().eventType()),
-                                FIELD_EVENT, payload));
-                connection.streamCommands().xAdd(entry, trim);
-                if (out.live()) {
-                    connection.publish(bytes(out.channel()), payload);
+    private Map<Integer, String> publishPipelined(List<OutboundEvent> events) {
+        try {
+            redis.executePipelined((RedisCallback<Object>) connection -> {
+                for (OutboundEvent out : events) {
+                    byte[] payload = writer.write(out.event());
+                    MapRecord<byte[], byte[], byte[]> entry = StreamRecords.newRecord()
+                            .in(bytes(out.stream()))
+                            .ofMap(Map.of(FIELD_EVENT_ID, bytes(out.event().eventId()),
+                                    FIELD_EVENT_TYPE, bytes(out.event().eventType()),
+                                    FIELD_EVENT, payload));
+                    connection.streamCommands().xAdd(entry, trim);
+                    if (out.live()) {
+                        connection.publish(bytes(out.channel()), payload);
+                    }
+                }
+                return null;
+            });
+            return Map.of();
+        } catch (RedisPipelineException e) {
+            // the results come in command order, an exception where a command failed
+            Map<Integer, String> refused = new TreeMap<>();
+            int[] owners = commandOwners(events);
+            List<Object> results = e.getPipelineResult();
+            for (int r = 0; r < results.size(); r++) {
+                if (results.get(r) instanceof Throwable failure) {
+                    Throwable cause = failure.getCause() instanceof RedisCommandExecutionException redis ? redis : failure;
+                    refused.putIfAbsent(owners[r], refusal(cause));
                 }
             }
-            return null;
-        });
+            if (refused.isEmpty()) {
+                throw e;
+            }
+            return refused;
+        }
     }
 
     private static byte[] bytes(String s) {

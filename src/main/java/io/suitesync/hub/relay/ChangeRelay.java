@@ -48,7 +48,7 @@ public class ChangeRelay {
 
     public RelayBatch prepare(List<ClaimedChange> rows) {
         List<OutboundEvent> events = new ArrayList<>(rows.size());
-        List<Long> published = new ArrayList<>(rows.size());
+        List<ClaimedChange> published = new ArrayList<>(rows.size());
         List<Long> skipped = new ArrayList<>();
         List<RowFailure> failures = new ArrayList<>();
         Set<String> blockedRecords = new HashSet<>();
@@ -72,20 +72,57 @@ public class ChangeRelay {
                 for (String app : targets) {
                     events.add(ChangeEvents.toEvent(row, rule, app));
                 }
-                published.add(raw.id());
+                published.add(raw);
             } catch (RuntimeException e) {
                 blockedRecords.add(recordKey);
-                failures.add(failure(raw, e));
+                failures.add(failure(raw, e.getClass().getSimpleName() + ": " + e.getMessage()));
             }
         }
         return new RelayBatch(events, published, skipped, failures, heldBack);
     }
 
-    private RowFailure failure(ClaimedChange raw, RuntimeException e) {
+    /**
+     * The batch as Redis took it, given the events Redis refused one by one (by index, with its
+     * error; {@link io.suitesync.common.RedisEventPublisher#publishEach}): a row with a refused event
+     * fails like a row that cannot be routed (retried with backoff, parked after
+     * {@code max-attempts}), the later rows of its record in this batch stay queued behind it, and
+     * the rest are done. The returned batch says what publishing did: its failures are the refused
+     * rows alone (the routing failures were recorded before publishing), {@code heldBack} the rows
+     * queued behind them.
+     */
+    public RelayBatch afterPublish(RelayBatch batch, Map<Integer, String> refused) {
+        if (refused.isEmpty()) {
+            return new RelayBatch(batch.events(), batch.published(), batch.skippedIds(), List.of(), 0, batch.generation());
+        }
+        // a relay event's version is its change id (ChangeEvents.toEvent)
+        Map<Long, String> errors = new HashMap<>();
+        refused.forEach((index, error) -> errors.putIfAbsent(batch.events().get(index).event().version(),
+                "Redis refused the event: " + error));
+        List<ClaimedChange> done = new ArrayList<>(batch.published().size());
+        List<RowFailure> failures = new ArrayList<>();
+        Set<String> blockedRecords = new HashSet<>();
+        Set<Long> doneIds = new HashSet<>();
+        int heldBack = 0;
+        for (ClaimedChange row : batch.published()) {
+            String error = errors.get(row.id());
+            if (error != null) {
+                failures.add(failure(row, error));
+                blockedRecords.add(row.recordKey());
+            } else if (blockedRecords.contains(row.recordKey())) {
+                heldBack++;
+            } else {
+                done.add(row);
+                doneIds.add(row.id());
+            }
+        }
+        List<OutboundEvent> events = batch.events().stream().filter(e -> doneIds.contains(e.event().version())).toList();
+        return new RelayBatch(events, done, batch.skippedIds(), failures, heldBack, batch.generation());
+    }
+
+    private RowFailure failure(ClaimedChange raw, String error) {
         int attempts = raw.attempts() + 1;
         boolean park = attempts >= relay.maxAttempts();
         long delay = relay.retryBackoff().toMillis() << Math.min(attempts - 1, 16);
-        String error = e.getClass().getSimpleName() + ": " + e.getMessage();
         log.warn("change {} failed (attempt {}/{}){}: {}", raw.id(), attempts, relay.maxAttempts(),
                 park ? ", parking it" : "", error);
         return new RowFailure(raw.id(), raw.tenantId(), raw.table(), raw.recordId(), attempts, error, park, delay);

@@ -8,31 +8,37 @@ import java.util.stream.Stream;
 
 /**
  * The outcome of routing one claimed batch: the events to publish, the rows to dequeue once Redis
- * has them, the rows that failed, and the rows held back because an earlier change of the same
- * record failed (they stay queued, so per-record order holds). {@code generation} is stamped by
+ * has them ({@code published}, in claim order, and {@code skippedIds}), the rows that failed, and
+ * the rows held back because an earlier change of the same record failed (they stay queued, so
+ * per-record order holds). {@code generation} is stamped by
  * {@link RelayInFlight#admit} and tells whether the batch is still current when its turn to be
  * published comes.
  */
 public record RelayBatch(
         List<OutboundEvent> events,
-        List<Long> publishedIds,
+        List<ClaimedChange> published,
         List<Long> skippedIds,
         List<RowFailure> failures,
         int heldBack,
         long generation) {
 
-    public RelayBatch(List<OutboundEvent> events, List<Long> publishedIds, List<Long> skippedIds,
+    public RelayBatch(List<OutboundEvent> events, List<ClaimedChange> published, List<Long> skippedIds,
                       List<RowFailure> failures, int heldBack) {
-        this(events, publishedIds, skippedIds, failures, heldBack, -1);
+        this(events, published, skippedIds, failures, heldBack, -1);
     }
 
     public RelayBatch withGeneration(long stamp) {
-        return new RelayBatch(events, publishedIds, skippedIds, failures, heldBack, stamp);
+        return new RelayBatch(events, published, skippedIds, failures, heldBack, stamp);
+    }
+
+    /** The rows whose events are to be published, in claim order. */
+    public List<Long> publishedIds() {
+        return published.stream().map(ClaimedChange::id).toList();
     }
 
     /** Rows done with this batch as a PostgreSQL array literal, for {@code id = ANY(CAST(:#ids AS bigint[]))}. */
     private String doneIds() {
-        return arrayLiteral(publishedIds, skippedIds);
+        return arrayLiteral(publishedIds(), skippedIds);
     }
 
     private String skippedIdArray() {
@@ -60,11 +66,11 @@ public record RelayBatch(
 
     /** How many rows the claim returned. */
     public int claimed() {
-        return publishedIds.size() + skippedIds.size() + failures.size() + heldBack;
+        return published.size() + skippedIds.size() + failures.size() + heldBack;
     }
 
     public boolean hasDoneRows() {
-        return !publishedIds.isEmpty() || !skippedIds.isEmpty();
+        return !published.isEmpty() || !skippedIds.isEmpty();
     }
 
     private static String arrayLiteral(List<Long> a, List<Long> b) {
@@ -73,7 +79,7 @@ public record RelayBatch(
     }
 
     /**
-     * A row that could not be routed. {@code park} once it used its attempts: it moves to the dead
+     * A row that could not be routed, or one with an event Redis refused. {@code park} once it used its attempts: it moves to the dead
      * letter table; otherwise it is retried after {@code retryDelayMillis}.
      */
     public record RowFailure(long id, String tenantId, String table, String recordId, int attempts,

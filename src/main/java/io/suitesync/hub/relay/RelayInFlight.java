@@ -86,6 +86,17 @@ public class RelayInFlight {
         }
     }
 
+    /**
+     * Redis refused some events of a published batch ({@code outcome} holds their rows as failures):
+     * batches claimed while it was in flight may hold later changes of those records, so they become
+     * stale, as after {@link #abandon}. The caller releases the batch as admitted.
+     */
+    public synchronized void refused(RelayBatch outcome) {
+        if (!outcome.failures().isEmpty()) {
+            generation++;
+        }
+    }
+
     /** Rows claimed and not yet dequeued or dropped. */
     public synchronized int size() {
         return ids.size();

@@ -95,6 +95,40 @@ class RelayGuaranteesIT {
         assertThat(deadLetters.replay(poison)).isFalse();
     }
 
+    @Test
+    void aRowWhoseEventRedisRefusesIsParkedWhileOtherTenantsFlowAndCanBeReplayed() {
+        String blocked = wrapper.tenant("crm");
+        String other = wrapper.tenant("crm");
+        String blockedStream = "crm:" + blocked + ":events";
+        // something else holds the stream's name: every XADD to it gets WRONGTYPE
+        redis.opsForValue().set(blockedStream, "not a stream");
+        UUID record = wrapper.creditConfig(blocked, "crm.leads.create", 1);
+        jdbc.update("UPDATE credit_configurations SET credit_cost = 2 WHERE id = ?", record);
+        wrapper.creditConfig(other, "crm.leads.create", 1);
+        List<Long> changes = jdbc.queryForList("SELECT id FROM change_log WHERE record_id = ? ORDER BY id", Long.class,
+                record.toString());
+        assertThat(changes).hasSize(2);
+
+        await().atMost(WAIT).until(() -> streams.size("crm:" + other + ":events") == 1);
+        // the second change waits behind the first, then fails the same way once the first is parked
+        await().atMost(WAIT).until(() -> changes.stream().allMatch(id -> "PARKED".equals(status(id))));
+        List<Map<String, Object>> parked = jdbc.queryForList(
+                "SELECT attempts, error FROM change_dead_letter WHERE change_id IN (?, ?)", changes.get(0), changes.get(1));
+        assertThat(parked).hasSize(2).allSatisfy(row -> {
+            assertThat(row.get("attempts")).isEqualTo(3);
+            assertThat((String) row.get("error")).startsWith("Redis refused the event: WRONGTYPE");
+        });
+        assertThat(redis.opsForValue().get(blockedStream)).isEqualTo("not a stream");
+
+        // an operator frees the name and replays the changes, oldest first
+        redis.delete(blockedStream);
+        assertThat(deadLetters.replay(changes.get(0))).isTrue();
+        assertThat(deadLetters.replay(changes.get(1))).isTrue();
+        await().atMost(WAIT).until(() -> changes.stream().allMatch(id -> "PUBLISHED".equals(status(id))));
+        assertThat(streams.events(blockedStream)).extracting(e -> ((Number) e.get("version")).longValue())
+                .containsExactlyElementsOf(changes);
+    }
+
     private long insertChange(String tenant, String recordId, String context) {
         return jdbc.queryForObject("INSERT INTO change_log (tenant_id, table_name, record_id, operation, changed_fields, "
                 + "new_values, context) VALUES (?, 'credit_configurations', ?, 'UPDATE', '{credit_cost}', "

@@ -59,6 +59,24 @@ class RelayInFlightTest {
     }
 
     @Test
+    void batchesClaimedWhileRedisRefusedSomeRowsOfAnEarlierOneAreStale() {
+        RelayBatch published = inFlight.admit(batch(List.of(1L, 2L), List.of()));
+        inFlight.claimExclusions();
+        RelayBatch claimedMeanwhile = inFlight.admit(batch(List.of(3L), List.of()));
+
+        inFlight.refused(published); // nothing refused
+        assertThat(inFlight.isCurrent(claimedMeanwhile)).isTrue();
+
+        RelayBatch.RowFailure refused = new RelayBatch.RowFailure(2L, "t", "credit_configurations", "record-2", 1,
+                "Redis refused the event: WRONGTYPE", false, 100);
+        inFlight.refused(new RelayBatch(List.of(), List.of(), List.of(), List.of(refused), 0));
+        inFlight.release(published);
+
+        assertThat(inFlight.isCurrent(claimedMeanwhile)).as("may hold a later change of record-2").isFalse();
+        assertThat(ids(inFlight.claimExclusions())).containsExactly(3L);
+    }
+
+    @Test
     void aFailedClaimHadNothingInFlight() {
         RelayBatch publishing = inFlight.admit(batch(List.of(1L), List.of()));
 
@@ -69,7 +87,9 @@ class RelayInFlightTest {
     }
 
     private static RelayBatch batch(List<Long> published, List<Long> skipped) {
-        return new RelayBatch(List.of(), published, skipped, List.of(), 0);
+        List<ClaimedChange> rows = published.stream().map(id -> new ClaimedChange(id, "t", "credit_configurations",
+                "record-" + id, "UPDATE", "[]", null, "{}", "{}", "NORMAL", null, 0, null)).toList();
+        return new RelayBatch(List.of(), rows, skipped, List.of(), 0);
     }
 
     private static List<Long> ids(String arrayLiteral) {
