@@ -29,6 +29,7 @@ public class RelayMetrics {
     private final Counter failed;
     private final Counter events;
     private final Counter batchErrors;
+    private final Counter claimErrors;
     private final Timer batchTime;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong lagMillis = new AtomicLong();
@@ -44,6 +45,8 @@ public class RelayMetrics {
                 .register(registry);
         this.batchErrors = Counter.builder("suitesync.relay.batch.errors")
                 .description("batches that failed (Redis or database unavailable) and will be retried").register(registry);
+        this.claimErrors = Counter.builder("suitesync.relay.claim.errors")
+                .description("claims (polls of change_queue) that failed and were retried after a backoff").register(registry);
         this.batchTime = Timer.builder("suitesync.relay.batch.time").description("claim-to-mark time of a batch")
                 .publishPercentiles(0.5, 0.99).register(registry);
         Gauge.builder("suitesync.relay.pending", pending, AtomicLong::get).description("changes queued for the relay")
@@ -76,6 +79,10 @@ public class RelayMetrics {
         batchErrors.increment();
     }
 
+    public void recordClaimError() {
+        claimErrors.increment();
+    }
+
     /** Refreshes pending and lag from the database (the relay-stats route calls it periodically). */
     public void refreshBacklog() {
         // the lowest queued id is the oldest change (ids follow capture order closely enough for a gauge)
@@ -103,6 +110,7 @@ public class RelayMetrics {
         out.put("averageBatchMillis", batchTime.mean(TimeUnit.MILLISECONDS));
         out.put("batches", batchTime.count());
         out.put("batchErrors", (long) batchErrors.count());
+        out.put("claimErrors", (long) claimErrors.count());
         out.put("errorRate", attempts == 0 ? 0.0 : (failed.count() + parked.count()) / attempts);
         return out;
     }

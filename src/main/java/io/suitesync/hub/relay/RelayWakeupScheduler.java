@@ -9,6 +9,10 @@ import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.ExceptionHandler;
+import org.apache.camel.spi.PollingConsumerPollStrategy;
 import org.apache.camel.spi.ScheduledPollConsumerScheduler;
 import org.apache.camel.support.service.ServiceSupport;
 import org.postgresql.PGConnection;
@@ -16,6 +20,7 @@ import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,17 +32,35 @@ import org.springframework.stereotype.Component;
  * holding it polls, so several hub instances never publish the same rows twice at once; when the
  * holder dies its backend ends, the lock is released and another instance takes over within one
  * poll interval. The connection is checked before every poll, since a dead backend has lost the lock.
+ *
+ * <p>It is also the poller's exception handler and poll strategy ({@code exceptionHandler=#relayWakeup},
+ * {@code pollStrategy=#relayWakeup}): a claim that
+ * fails (a broken schema, a pool out of connections, a statement timeout) is retried after a backoff
+ * that doubles from {@code poll-interval} up to {@value #MAX_BACKOFF_MILLIS} ms whatever NOTIFYs
+ * arrive, with one WARN when claims start failing and one a minute while they keep failing, instead
+ * of a stack trace per NOTIFY; {@code suitesync.relay.claim.errors} counts the failed claims.
  */
 @Component("relayWakeup")
 @ConditionalOnRole("hub")
-public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPollConsumerScheduler {
+public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPollConsumerScheduler, ExceptionHandler,
+        PollingConsumerPollStrategy {
 
     static final String CHANNEL = "suitesync_change_log";
     private static final Logger log = LoggerFactory.getLogger(RelayWakeupScheduler.class);
     private static final long WAIT_SLICE_MILLIS = 100;
+    static final long MAX_BACKOFF_MILLIS = 10_000;
+    private static final long FAILURE_LOG_EVERY_MILLIS = 60_000;
 
     private final DataSourceProperties database;
     private final long pollIntervalMillis;
+    private final RelayMetrics metrics;
+    /** Set by the poller (on this scheduler's thread) when a poll failed; taken after each poll. */
+    private volatile Throwable pollFailure;
+    /** Set by the poller when a claim ran through; taken after each poll. */
+    private volatile boolean pollSucceeded;
+    private int failedPolls;
+    private long failingSince;
+    private long lastFailureLog;
     private final AtomicBoolean wakeRequested = new AtomicBoolean();
     private CamelContext camelContext;
     private volatile Runnable task;
@@ -46,9 +69,10 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private Thread thread;
     private Connection connection;
 
-    public RelayWakeupScheduler(DataSourceProperties database, HubProperties config) {
+    public RelayWakeupScheduler(DataSourceProperties database, HubProperties config, RelayMetrics metrics) {
         this.database = database;
         this.pollIntervalMillis = config.relay().pollInterval().toMillis();
+        this.metrics = metrics;
     }
 
     /** Runs a poll now (admin "process now"). */
@@ -108,6 +132,9 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
                 Runnable poll = task;
                 if (leader && poll != null) {
                     poll.run();
+                    if (backedOffAfterFailure()) {
+                        continue;
+                    }
                 }
                 waitForWork();
             } catch (SQLException e) {
@@ -120,6 +147,80 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
             }
         }
         closeConnection();
+    }
+
+    /**
+     * After a poll: if it failed, counts and (rate-limited) logs the failure and waits out the
+     * backoff; returns whether it did, so the next claim follows the backoff, not the next NOTIFY.
+     */
+    private boolean backedOffAfterFailure() {
+        Throwable failure = pollFailure;
+        boolean succeeded = pollSucceeded;
+        pollFailure = null;
+        pollSucceeded = false;
+        long now = System.currentTimeMillis();
+        if (failure == null) {
+            // no claim at all (the route suspended, say) says nothing about whether claims work
+            if (succeeded && failedPolls > 0) {
+                log.info("relay claims work again, after {} failed attempts over {} s", failedPolls,
+                        (now - failingSince) / 1000);
+                failedPolls = 0;
+            }
+            return false;
+        }
+        failedPolls++;
+        metrics.recordClaimError();
+        long backoff = backoffMillis(pollIntervalMillis, failedPolls);
+        if (failedPolls == 1) {
+            failingSince = now;
+        }
+        if (failedPolls == 1 || now - lastFailureLog >= FAILURE_LOG_EVERY_MILLIS) {
+            lastFailureLog = now;
+            Throwable cause = NestedExceptionUtils.getMostSpecificCause(failure);
+            log.warn("relay claim failed{}: {}; retrying in {} ms", failedPolls == 1 ? ""
+                    : " " + failedPolls + " times in a row over " + (now - failingSince) / 1000 + " s",
+                    cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage(), backoff);
+            log.debug("relay claim failure", failure);
+        }
+        pause(backoff);
+        return true;
+    }
+
+    /** The wait before claim attempt {@code failedPolls + 1}: poll-interval, doubling, at most MAX_BACKOFF_MILLIS. */
+    static long backoffMillis(long pollIntervalMillis, int failedPolls) {
+        long cap = Math.max(pollIntervalMillis, MAX_BACKOFF_MILLIS);
+        return Math.min(cap, pollIntervalMillis << Math.min(failedPolls - 1, 20));
+    }
+
+    @Override
+    public boolean begin(Consumer consumer, Endpoint endpoint) {
+        return true;
+    }
+
+    @Override
+    public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
+        pollSucceeded = true;
+    }
+
+    /** No immediate retry: the failure reaches {@link #handleException} and the loop backs off. */
+    @Override
+    public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause) {
+        return false;
+    }
+
+    @Override
+    public void handleException(Throwable exception) {
+        pollFailure = exception;
+    }
+
+    @Override
+    public void handleException(String message, Throwable exception) {
+        pollFailure = exception;
+    }
+
+    @Override
+    public void handleException(String message, Exchange exchange, Throwable exception) {
+        pollFailure = exception;
     }
 
     private void ensureLeadership() throws SQLException {
