@@ -20,6 +20,12 @@ public class TestInfrastructurePostProcessor implements EnvironmentPostProcessor
         if (!env.containsProperty("spring.datasource.url")) {
             props.put("spring.datasource.url", TestServers.newDatabase());
         }
+        // Spring caches test contexts, each with its pool: ten idle connections apiece ran PostgreSQL's
+        // max_connections (100) out once the suite had a few more contexts. Idle pools shrink to two.
+        if (!env.containsProperty("spring.datasource.hikari.minimum-idle")) {
+            props.put("spring.datasource.hikari.minimum-idle", 2);
+            props.put("spring.datasource.hikari.idle-timeout", 10_000);
+        }
         if (!env.containsProperty("spring.data.redis.url") && !env.containsProperty("spring.data.redis.host")) {
             props.put("spring.data.redis.url", TestServers.redisUrl());
         }

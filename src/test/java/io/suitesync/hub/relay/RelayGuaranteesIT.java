@@ -3,20 +3,26 @@ package io.suitesync.hub.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.suitesync.testsupport.StreamReader;
 import io.suitesync.testsupport.WrapperFixtures;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** Per-record order and poison-row isolation, with short retry settings. */
+/** Per-record order, poison-row isolation and the backoff of a failing claim, with short retry settings. */
 @SpringBootTest(properties = {
         "suitesync.hub.relay.max-attempts=3",
         "suitesync.hub.relay.retry-backoff=50ms",
@@ -28,6 +34,7 @@ class RelayGuaranteesIT {
     @Autowired JdbcTemplate jdbc;
     @Autowired StringRedisTemplate redis;
     @Autowired DeadLetters deadLetters;
+    @Autowired RelayMetrics metrics;
 
     WrapperFixtures wrapper;
     StreamReader streams;
@@ -127,6 +134,53 @@ class RelayGuaranteesIT {
         await().atMost(WAIT).until(() -> changes.stream().allMatch(id -> "PUBLISHED".equals(status(id))));
         assertThat(streams.events(blockedStream)).extracting(e -> ((Number) e.get("version")).longValue())
                 .containsExactlyElementsOf(changes);
+    }
+
+    @Test
+    void aFailingClaimBacksOffInsteadOfRunningOnEveryNotifyAndResumesByItself() {
+        // a claim that keeps failing while the database is up: a table of the claim query renamed
+        String tenant = wrapper.tenant("crm");
+        String stream = "crm:" + tenant + ":events";
+        Logger logger = (Logger) LoggerFactory.getLogger(RelayWakeupScheduler.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try {
+            // capture still queues changes; the claim query cannot run
+            jdbc.execute("ALTER TABLE change_retry RENAME TO change_retry_moved");
+            long errorsBefore = claimErrors();
+            // single-row changes, each its own transaction and NOTIFY, for about four seconds
+            for (int i = 0; i < 300; i++) {
+                wrapper.creditConfig(tenant, "crm.op." + i, i);
+                LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+            }
+            long attempts = claimErrors() - errorsBefore;
+            // waits of 200, 400, 800, 1600, 3200 ms: a handful of attempts, where one per NOTIFY made hundreds
+            assertThat(attempts).isBetween(2L, 7L);
+            List<ILoggingEvent> warnings = log.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+            assertThat(warnings).hasSize(1);
+            assertThat(warnings.get(0).getFormattedMessage()).startsWith("relay claim failed: ").contains("change_retry");
+            assertThat(streams.size(stream)).isZero();
+
+            restoreChangeRetry();
+            await().atMost(Duration.ofSeconds(30)).until(() -> streams.size(stream) == 300 && jdbc.queryForObject(
+                    "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
+            // logged once the claim that published them has returned
+            await().atMost(Duration.ofSeconds(5)).until(() -> List.copyOf(log.list).stream()
+                    .anyMatch(e -> e.getFormattedMessage().startsWith("relay claims work again")));
+        } finally {
+            logger.detachAppender(log);
+            restoreChangeRetry();
+        }
+    }
+
+    private void restoreChangeRetry() {
+        jdbc.execute("DO $$ BEGIN IF to_regclass('change_retry_moved') IS NOT NULL THEN "
+                + "ALTER TABLE change_retry_moved RENAME TO change_retry; END IF; END $$");
+    }
+
+    private long claimErrors() {
+        return (long) metrics.snapshot().get("claimErrors");
     }
 
     private long insertChange(String tenant, String recordId, String context) {
