@@ -34,11 +34,11 @@ import org.springframework.stereotype.Component;
  * poll interval. The connection is checked before every poll, since a dead backend has lost the lock.
  *
  * <p>It is also the poller's exception handler and poll strategy ({@code exceptionHandler=#relayWakeup},
- * {@code pollStrategy=#relayWakeup}): a claim that
- * fails (a broken schema, a pool out of connections, a statement timeout) is retried after a backoff
- * that doubles from {@code poll-interval} up to {@value #MAX_BACKOFF_MILLIS} ms whatever NOTIFYs
- * arrive, with one WARN when claims start failing and one a minute while they keep failing, instead
- * of a stack trace per NOTIFY; {@code suitesync.relay.claim.errors} counts the failed claims.
+ * {@code pollStrategy=#relayWakeup}): a claim that fails (a broken schema, a pool out of connections,
+ * a statement timeout) is retried after a backoff that doubles from {@code poll-interval} up to
+ * {@value #MAX_BACKOFF_MILLIS} ms whatever NOTIFYs arrive, with one WARN when claims start failing and
+ * one a minute while they keep failing, instead of a stack trace per NOTIFY;
+ * {@code suitesync.relay.claim.errors} counts the failed claims.
  */
 @Component("relayWakeup")
 @ConditionalOnRole("hub")
