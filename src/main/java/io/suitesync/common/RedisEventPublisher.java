@@ -2,12 +2,17 @@ package io.suitesync.common;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XAddArgs;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.async.BaseRedisAsyncCommands;
+import io.lettuce.core.api.async.RedisStreamAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,15 +27,9 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisSystemException;
-import org.springframework.data.redis.connection.RedisPipelineException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
-import org.springframework.data.redis.connection.stream.MapRecord;
-import org.springframework.data.redis.connection.stream.StreamRecords;
-import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,10 +39,12 @@ import org.springframework.stereotype.Component;
  * or throws ({@link #publish}), so a caller that marks its source rows afterwards never marks an event
  * Redis did not take.
  *
- * <p>On a standalone or Sentinel Redis it writes through a dedicated Lettuce connection with
- * auto-flush off: the whole batch goes out in one write and the futures are awaited together,
- * about twice the rate of a Spring Data Redis pipeline (measured by RelayBench). On a Redis Cluster
- * it uses Spring Data Redis pipelining, which routes commands to their slots.
+ * <p>It writes through a dedicated Lettuce connection with auto-flush off, from the client Spring Boot
+ * configured (standalone, Sentinel or Cluster): the whole batch goes out in one write and the
+ * futures are awaited together, about twice the rate of a Spring Data Redis pipeline (measured by
+ * RelayBench). On a Redis Cluster Lettuce routes each command to its slot's node; each reply still
+ * belongs to its own command, so a refused event is known there too (Spring Data's pipeline reports
+ * only that something failed). RedisClusterIT runs the relay on a one-node cluster.
  */
 @Component("redisEventPublisher")
 public class RedisEventPublisher implements DisposableBean {
@@ -59,23 +60,23 @@ public class RedisEventPublisher implements DisposableBean {
     private static final List<String> SERVER_WIDE_ERRORS = List.of("OOM", "READONLY", "LOADING", "BUSY",
             "MASTERDOWN", "MISCONF", "NOREPLICAS", "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK", "NOAUTH", "NOPERM");
 
-    private final StringRedisTemplate redis;
     private final SyncEventWriter writer;
-    private final XAddOptions trim;
     private final XAddArgs trimArgs;
-    private final RedisClient client;
+    private final AbstractRedisClient client;
     private final Duration timeout;
-    private StatefulRedisConnection<byte[], byte[]> connection;
+    private StatefulConnection<byte[], byte[]> connection;
+    private RedisStreamAsyncCommands<byte[], byte[]> streams;
+    private BaseRedisAsyncCommands<byte[], byte[]> channels;
 
-    public RedisEventPublisher(StringRedisTemplate redis, ObjectMapper mapper, RedisConnectionFactory factory,
-                               RedisProperties redisProperties,
+    public RedisEventPublisher(ObjectMapper mapper, RedisConnectionFactory factory, RedisProperties redisProperties,
                                @Value("${suitesync.hub.relay.stream-max-length:100000}") long streamMaxLength) {
-        this.redis = redis;
         this.writer = new SyncEventWriter(mapper);
-        this.trim = XAddOptions.maxlen(streamMaxLength).approximateTrimming(true);
         this.trimArgs = XAddArgs.Builder.maxlen(streamMaxLength).approximateTrimming();
-        this.client = factory instanceof LettuceConnectionFactory lettuce
-                && lettuce.getNativeClient() instanceof RedisClient standalone ? standalone : null;
+        if (!(factory instanceof LettuceConnectionFactory lettuce) || lettuce.getNativeClient() == null) {
+            throw new IllegalStateException("SuiteSync writes events through Lettuce; the Redis connection factory is "
+                    + factory.getClass().getName());
+        }
+        this.client = lettuce.getNativeClient();
         this.timeout = redisProperties.getTimeout() == null ? Duration.ofSeconds(5) : redisProperties.getTimeout();
     }
 
@@ -102,7 +103,7 @@ public class RedisEventPublisher implements DisposableBean {
         if (events.isEmpty()) {
             return Map.of();
         }
-        return client != null ? publishDirect(events) : publishPipelined(events);
+        return publishDirect(events);
     }
 
     /**
@@ -164,8 +165,7 @@ public class RedisEventPublisher implements DisposableBean {
     }
 
     private synchronized List<RedisFuture<?>> send(List<OutboundEvent> events, byte[][] payloads) {
-        StatefulRedisConnection<byte[], byte[]> conn = connection();
-        RedisAsyncCommands<byte[], byte[]> async = conn.async();
+        StatefulConnection<byte[], byte[]> conn = connection();
         List<RedisFuture<?>> replies = new ArrayList<>(events.size() * 2);
         try {
             for (int i = 0; i < events.size(); i++) {
@@ -175,9 +175,9 @@ public class RedisEventPublisher implements DisposableBean {
                 body.put(FIELD_EVENT_ID, bytes(out.event().eventId()));
                 body.put(FIELD_EVENT_TYPE, bytes(out.event().eventType()));
                 body.put(FIELD_EVENT, payload);
-                replies.add(async.xadd(bytes(out.stream()), trimArgs, body));
+                replies.add(streams.xadd(bytes(out.stream()), trimArgs, body));
                 if (out.live()) {
-                    replies.add(async.publish(bytes(out.channel()), payload));
+                    replies.add(channels.publish(bytes(out.channel()), payload));
                 }
             }
         } finally {
@@ -186,9 +186,19 @@ public class RedisEventPublisher implements DisposableBean {
         return replies;
     }
 
-    private StatefulRedisConnection<byte[], byte[]> connection() {
+    private StatefulConnection<byte[], byte[]> connection() {
         if (connection == null || !connection.isOpen()) {
-            connection = client.connect(ByteArrayCodec.INSTANCE);
+            if (client instanceof RedisClusterClient cluster) {
+                StatefulRedisClusterConnection<byte[], byte[]> clustered = cluster.connect(ByteArrayCodec.INSTANCE);
+                streams = clustered.async();
+                channels = clustered.async();
+                connection = clustered;
+            } else {
+                StatefulRedisConnection<byte[], byte[]> single = ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
+                streams = single.async();
+                channels = single.async();
+                connection = single;
+            }
             connection.setAutoFlushCommands(false);
         }
         return connection;
@@ -204,42 +214,6 @@ public class RedisEventPublisher implements DisposableBean {
     @Override
     public void destroy() {
         closeConnection();
-    }
-
-    private Map<Integer, String> publishPipelined(List<OutboundEvent> events) {
-        try {
-            redis.executePipelined((RedisCallback<Object>) connection -> {
-                for (OutboundEvent out : events) {
-                    byte[] payload = writer.write(out.event());
-                    MapRecord<byte[], byte[], byte[]> entry = StreamRecords.newRecord()
-                            .in(bytes(out.stream()))
-                            .ofMap(Map.of(FIELD_EVENT_ID, bytes(out.event().eventId()),
-                                    FIELD_EVENT_TYPE, bytes(out.event().eventType()),
-                                    FIELD_EVENT, payload));
-                    connection.streamCommands().xAdd(entry, trim);
-                    if (out.live()) {
-                        connection.publish(bytes(out.channel()), payload);
-                    }
-                }
-                return null;
-            });
-            return Map.of();
-        } catch (RedisPipelineException e) {
-            // the results come in command order, an exception where a command failed
-            Map<Integer, String> refused = new TreeMap<>();
-            int[] owners = commandOwners(events);
-            List<Object> results = e.getPipelineResult();
-            for (int r = 0; r < results.size(); r++) {
-                if (results.get(r) instanceof Throwable failure) {
-                    Throwable cause = failure.getCause() instanceof RedisCommandExecutionException redis ? redis : failure;
-                    refused.putIfAbsent(owners[r], refusal(cause));
-                }
-            }
-            if (refused.isEmpty()) {
-                throw e;
-            }
-            return refused;
-        }
     }
 
     private static byte[] bytes(String s) {

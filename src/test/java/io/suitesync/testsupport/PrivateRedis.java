@@ -18,18 +18,59 @@ public class PrivateRedis implements AutoCloseable {
     private final RedisServer server;
 
     public PrivateRedis() {
+        this(false);
+    }
+
+    private PrivateRedis(boolean cluster) {
         try {
             Path dir = Files.createTempDirectory("private-redis");
             dir.toFile().deleteOnExit();
-            server = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
+            var builder = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
                     .setting("save \"\"").setting("appendonly yes").setting("appendfsync always")
-                    .setting("dir " + dir).build();
+                    .setting("dir " + dir);
+            if (cluster) {
+                builder.setting("cluster-enabled yes").setting("cluster-config-file nodes-" + port + ".conf");
+            }
+            server = builder.build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         start();
+        if (cluster) {
+            serveAllSlots();
+        }
     }
 
+    /**
+     * A one-node Redis Cluster: cluster mode on, every hash slot assigned to this node. Clients
+     * configured through {@code spring.data.redis.cluster.nodes} talk the cluster protocol to it.
+     */
+    public static PrivateRedis cluster() {
+        return new PrivateRedis(true);
+    }
+
+    public String node() {
+        return "127.0.0.1:" + port;
+    }
+
+    private void serveAllSlots() {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(url());
+        try (var connection = client.connect()) {
+            int[] slots = java.util.stream.IntStream.range(0, 16384).toArray();
+            connection.sync().clusterAddSlots(slots);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (!connection.sync().clusterInfo().contains("cluster_state:ok")) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the one-node cluster did not come up: " + connection.sync().clusterInfo());
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(50).toNanos());
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** Standalone only: a cluster's clients take {@link #node()}. */
     public String url() {
         return "redis://127.0.0.1:" + port;
     }

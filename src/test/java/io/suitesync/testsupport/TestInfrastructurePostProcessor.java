@@ -26,7 +26,8 @@ public class TestInfrastructurePostProcessor implements EnvironmentPostProcessor
             props.put("spring.datasource.hikari.minimum-idle", 2);
             props.put("spring.datasource.hikari.idle-timeout", 10_000);
         }
-        if (!env.containsProperty("spring.data.redis.url") && !env.containsProperty("spring.data.redis.host")) {
+        if (!env.containsProperty("spring.data.redis.url") && !env.containsProperty("spring.data.redis.host")
+                && !env.containsProperty("spring.data.redis.cluster.nodes")) {
             props.put("spring.data.redis.url", TestServers.redisUrl());
         }
         env.getPropertySources().addLast(new MapPropertySource("suitesync-test-servers", props));
