@@ -38,6 +38,9 @@ class AgentOutageIT {
             UUID user = wrapper.user(tenant, "ada@example.com");
             UUID neverFetched = wrapper.user(tenant, "bob@example.com");
             UUID org = wrapper.organization(tenant, "Head office", null);
+            // every change relayed before the agent starts: an event read after the first hierarchy
+            // fetch would invalidate it, and with the hub gone the answer would be stale (seen once)
+            await().atMost(WAIT).until(() -> wrapper.pendingChanges(tenant) == 0);
             try (ConfigurableApplicationContext agent = Processes.agent(hub, hub.url(), stateDir, List.of(tenant),
                     "suitesync.agent.reference.user-profiles.ttl=1s",
                     "suitesync.agent.reference.user-profiles.stale-while-revalidate=0s")) {
