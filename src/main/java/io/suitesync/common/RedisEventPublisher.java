@@ -103,15 +103,9 @@ public class RedisEventPublisher implements DisposableBean {
         if (events.isEmpty()) {
             return Map.of();
         }
-        return publishDirect(events);
-    }
-
-    /**
-     * Serializes the events, queues the commands and writes them in one flush, then awaits every
-     * reply. Only the queueing holds the lock: the relay and backfill jobs share the connection, and
-     * one serializes or waits for its replies while the other's batch is on the wire.
-     */
-    private Map<Integer, String> publishDirect(List<OutboundEvent> events) {
+        // serialize, queue every command, write them in one flush, then await every reply. Only the
+        // queueing holds the lock: the relay and backfill jobs share the connection, and one
+        // serializes or waits for its replies while the other's batch is on the wire
         byte[][] payloads = new byte[events.size()][];
         for (int i = 0; i < payloads.length; i++) {
             payloads[i] = writer.write(events.get(i).event());

@@ -105,10 +105,11 @@ public class ChangeRelay {
         int heldBack = 0;
         for (ClaimedChange row : batch.published()) {
             String error = errors.get(row.id());
+            String recordKey = row.recordKey();
             if (error != null) {
                 failures.add(failure(row, error));
-                blockedRecords.add(row.recordKey());
-            } else if (blockedRecords.contains(row.recordKey())) {
+                blockedRecords.add(recordKey);
+            } else if (blockedRecords.contains(recordKey)) {
                 heldBack++;
             } else {
                 done.add(row);

@@ -31,8 +31,7 @@ public record RelayBatch(
         return new RelayBatch(events, published, skippedIds, failures, heldBack, stamp);
     }
 
-    /** The rows whose events are to be published, in claim order. */
-    public List<Long> publishedIds() {
+    private List<Long> publishedIds() {
         return published.stream().map(ClaimedChange::id).toList();
     }
 
@@ -79,8 +78,9 @@ public record RelayBatch(
     }
 
     /**
-     * A row that could not be routed, or one with an event Redis refused. {@code park} once it used its attempts: it moves to the dead
-     * letter table; otherwise it is retried after {@code retryDelayMillis}.
+     * A row that could not be routed, or one with an event Redis refused. {@code park} once it used
+     * its attempts: it moves to the dead letter table; otherwise it is retried after
+     * {@code retryDelayMillis}.
      */
     public record RowFailure(long id, String tenantId, String table, String recordId, int attempts,
                              String error, boolean park, long retryDelayMillis) {}

@@ -50,7 +50,7 @@ public class RelayInFlight {
     public synchronized RelayBatch admit(RelayBatch batch) {
         long stamp = claimGeneration == Long.MAX_VALUE ? generation : claimGeneration;
         claimGeneration = Long.MAX_VALUE;
-        ids.addAll(batch.publishedIds());
+        batch.published().forEach(row -> ids.add(row.id()));
         ids.addAll(batch.skippedIds());
         return batch.withGeneration(stamp);
     }
@@ -62,14 +62,14 @@ public class RelayInFlight {
 
     /** Done: its rows are off the queue (or were never published and stay queued). */
     public synchronized void release(RelayBatch batch) {
-        batch.publishedIds().forEach(ids::remove);
+        batch.published().forEach(row -> ids.remove(row.id()));
         batch.skippedIds().forEach(ids::remove);
     }
 
     /** A batch claimed before an earlier one failed: dropped unpublished, its rows stay queued. */
     public synchronized void discard(RelayBatch batch) {
         log.info("dropping a batch of {} changes claimed before a failed batch; they stay queued",
-                batch.publishedIds().size() + batch.skippedIds().size());
+                batch.published().size() + batch.skippedIds().size());
         dropped++;
         release(batch);
     }

@@ -62,7 +62,7 @@ public class RelayMetrics {
 
     /** Called once a batch's rows are off the queue: counts what the batch did and how long it took. */
     public void recordBatch(RelayBatch batch, Exchange exchange) {
-        published.increment(batch.publishedIds().size());
+        published.increment(batch.published().size());
         skipped.increment(batch.skippedIds().size());
         events.increment(batch.events().size());
         batchTime.record(exchange.getClock().elapsed(), TimeUnit.MILLISECONDS);
