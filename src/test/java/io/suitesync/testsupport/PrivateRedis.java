@@ -5,16 +5,32 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
 import redis.embedded.RedisServer;
 
 /**
  * A Redis server of the test's own on a free port, for outage tests: stop and start it at will
  * without touching the machine's shared Redis. It keeps an append-only file in a temporary folder,
  * as a production Redis would, so what it acknowledged before a restart is still there after.
+ *
+ * <p>A test class registers it as a static extension, which stops it after the class, and points its
+ * context at it:
+ * <pre>
+ * &#64;RegisterExtension
+ * static final PrivateRedis REDIS = new PrivateRedis();
+ *
+ * &#64;DynamicPropertySource
+ * static void redis(DynamicPropertyRegistry registry) {
+ *     REDIS.register(registry);
+ * }
+ * </pre>
  */
-public class PrivateRedis implements AutoCloseable {
+public class PrivateRedis implements AutoCloseable, AfterAllCallback {
 
     private final int port = EmbeddedServers.freePort();
+    private final boolean cluster;
     private final RedisServer server;
 
     public PrivateRedis() {
@@ -22,6 +38,7 @@ public class PrivateRedis implements AutoCloseable {
     }
 
     private PrivateRedis(boolean cluster) {
+        this.cluster = cluster;
         try {
             Path dir = Files.createTempDirectory("private-redis");
             dir.toFile().deleteOnExit();
@@ -51,6 +68,20 @@ public class PrivateRedis implements AutoCloseable {
 
     public String node() {
         return "127.0.0.1:" + port;
+    }
+
+    /** Points a Spring test context at this server: {@code spring.data.redis.url}, or the cluster's node. */
+    public void register(DynamicPropertyRegistry registry) {
+        if (cluster) {
+            registry.add("spring.data.redis.cluster.nodes", this::node);
+        } else {
+            registry.add("spring.data.redis.url", this::url);
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     private void serveAllSlots() {

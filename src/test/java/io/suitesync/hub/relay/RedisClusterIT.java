@@ -9,8 +9,8 @@ import io.suitesync.testsupport.WrapperFixtures;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -21,9 +21,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The hub on a Redis Cluster ({@code spring.data.redis.cluster.nodes}): the relay writes through
- * Spring Data Redis pipelining instead of its own Lettuce connection, and an event the cluster
- * refuses is set aside there too.
+ * The hub on a Redis Cluster ({@code spring.data.redis.cluster.nodes}): the relay writes through a
+ * Lettuce cluster connection, which routes each command to its slot's node, and an event the
+ * cluster refuses is set aside there too (a Spring Data Redis pipeline could not say which one).
  */
 @SpringBootTest(properties = {
         "suitesync.hub.relay.max-attempts=2",
@@ -31,16 +31,12 @@ import org.springframework.test.context.DynamicPropertySource;
         "suitesync.hub.relay.poll-interval=200ms"})
 class RedisClusterIT {
 
+    @RegisterExtension
     static final PrivateRedis REDIS = PrivateRedis.cluster();
 
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
-        registry.add("spring.data.redis.cluster.nodes", REDIS::node);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        REDIS.close();
+        REDIS.register(registry);
     }
 
     @Autowired JdbcTemplate jdbc;

@@ -9,8 +9,8 @@ import io.suitesync.testsupport.WrapperFixtures;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -22,16 +22,12 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(properties = "suitesync.hub.relay.batch-size=500")
 class RedisOutageIT {
 
+    @RegisterExtension
     static final PrivateRedis REDIS = new PrivateRedis();
 
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
-        registry.add("spring.data.redis.url", REDIS::url);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        REDIS.close();
+        REDIS.register(registry);
     }
 
     @Autowired JdbcTemplate jdbc;

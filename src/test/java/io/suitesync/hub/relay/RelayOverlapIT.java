@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.CamelContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -30,16 +30,12 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(properties = {"suitesync.hub.relay.batch-size=200", "spring.data.redis.timeout=1s"})
 class RelayOverlapIT {
 
+    @RegisterExtension
     static final PrivateRedis REDIS = new PrivateRedis();
 
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
-        registry.add("spring.data.redis.url", REDIS::url);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        REDIS.close();
+        REDIS.register(registry);
     }
 
     @Autowired JdbcTemplate jdbc;
