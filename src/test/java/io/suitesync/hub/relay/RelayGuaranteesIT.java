@@ -163,8 +163,8 @@ class RelayGuaranteesIT {
             assertThat(streams.size(stream)).isZero();
 
             restoreChangeRetry();
-            await().atMost(Duration.ofSeconds(30)).until(() -> streams.size(stream) == 300 && jdbc.queryForObject(
-                    "SELECT count(*) FROM change_log_state WHERE tenant_id = ? AND state = 'PENDING'", Long.class, tenant) == 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> streams.size(stream) == 300
+                    && wrapper.pendingChanges(tenant) == 0);
             // logged once the claim that published them has returned
             await().atMost(Duration.ofSeconds(5)).until(() -> List.copyOf(log.list).stream()
                     .anyMatch(e -> e.getFormattedMessage().startsWith("relay claims work again")));
