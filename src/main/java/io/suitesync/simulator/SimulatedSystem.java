@@ -47,7 +47,8 @@ public abstract class SimulatedSystem implements AutoCloseable {
 
     public static final Set<String> ENTITY_TYPES = Set.of("customer", "invoice");
     public static final String SIGNATURE_HEADER = "X-Signature-SHA256";
-    public static final String DELIVERY_HEADER = "X-Webhook-Delivery";
+    public static final String TIMESTAMP_HEADER = "X-Signature-Timestamp";
+    public static final String DELIVERY_HEADER = "X-Delivery-Id";
 
     private static final Pattern API_PATH = Pattern.compile("^/(api|_sim)/(customer|invoice)s(?:/([^/]+))?$");
     private static final Logger log = LoggerFactory.getLogger(SimulatedSystem.class);
@@ -69,9 +70,11 @@ public abstract class SimulatedSystem implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final List<Subscription> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Delivery> deliveries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, Integer> deliveryStatuses = new ConcurrentHashMap<>();
     private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile boolean down;
     private volatile Duration latency = Duration.ZERO;
+    private volatile Duration clockSkew = Duration.ZERO;
     private HttpServer server;
     private ExecutorService requestThreads;
     private ExecutorService webhookThreads;
@@ -142,6 +145,11 @@ public abstract class SimulatedSystem implements AutoCloseable {
         this.latency = latency;
     }
 
+    /** The clock this system signs its webhooks' timestamps with is off by this much (negative: behind). */
+    public void setClockSkew(Duration skew) {
+        this.clockSkew = skew;
+    }
+
     public boolean isDown() {
         return down;
     }
@@ -179,7 +187,12 @@ public abstract class SimulatedSystem implements AutoCloseable {
         return List.copyOf(deliveries);
     }
 
-    /** Sends the last webhook once more, byte for byte (what a system does when it retries a delivery). */
+    /** The HTTP status the receiver answered the last sending of a delivery with (-1: no answer), null while in flight. */
+    public Integer deliveryStatus(String deliveryId) {
+        return deliveryStatuses.get(deliveryId);
+    }
+
+    /** Sends the last webhook once more, byte for byte, headers included (a retry, or a replay by someone who captured it). */
     public int redeliverLast() {
         Delivery last = deliveries.get(deliveries.size() - 1);
         return post(last);
@@ -245,7 +258,8 @@ public abstract class SimulatedSystem implements AutoCloseable {
                 payload.put("entityId", record.get("id"));
                 payload.put("occurredAt", record.get("updatedAt"));
                 payload.put("data", copy(record));
-                Delivery delivery = new Delivery(UUID.randomUUID().toString(), subscription, write(payload));
+                Delivery delivery = new Delivery(UUID.randomUUID().toString(), subscription,
+                        Instant.now().plus(clockSkew).getEpochSecond(), write(payload));
                 deliveries.add(delivery);
                 webhookThreads.execute(() -> post(delivery));
             }
@@ -254,18 +268,18 @@ public abstract class SimulatedSystem implements AutoCloseable {
 
     private int post(Delivery delivery) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(delivery.subscription().url()))
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(delivery.subscription().url()))
                     .timeout(Duration.ofSeconds(5))
                     .header("Content-Type", "application/json")
-                    .header(DELIVERY_HEADER, delivery.id())
-                    .header(SIGNATURE_HEADER, sign(delivery.subscription().secret(), delivery.body()))
-                    .POST(HttpRequest.BodyPublishers.ofString(delivery.body()))
-                    .build();
-            int status = webhookClient.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    .POST(HttpRequest.BodyPublishers.ofString(delivery.body()));
+            delivery.headers().forEach(request::header);
+            int status = webhookClient.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             log.debug("{} webhook {} -> {}", name, delivery.id(), status);
+            deliveryStatuses.put(delivery.id(), status);
             return status;
         } catch (IOException e) {
             log.warn("{} webhook to {} failed: {}", name, delivery.subscription().url(), e.toString());
+            deliveryStatuses.put(delivery.id(), -1);
             return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -273,7 +287,15 @@ public abstract class SimulatedSystem implements AutoCloseable {
         }
     }
 
-    /** {@code hex(HMAC-SHA256(secret, body))}: the signature the receiver recomputes. */
+    /**
+     * {@code hex(HMAC-SHA256(secret, "<deliveryId>.<timestamp>.<body>"))}: the signature the receiver
+     * recomputes, over the delivery id and the timestamp too so neither can be replaced on a replay.
+     */
+    public static String sign(String secret, String deliveryId, long timestamp, String body) {
+        return sign(secret, deliveryId + "." + timestamp + "." + body);
+    }
+
+    /** {@code hex(HMAC-SHA256(secret, content))}. */
     public static String sign(String secret, String body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
@@ -498,6 +520,13 @@ public abstract class SimulatedSystem implements AutoCloseable {
         }
     }
 
-    /** One webhook sent (kept so it can be delivered again). */
-    public record Delivery(String id, Subscription subscription, String body) {}
+    /** One webhook sent (kept so it can be delivered again): its id, signed timestamp (unix seconds) and body. */
+    public record Delivery(String id, Subscription subscription, long timestamp, String body) {
+
+        /** Delivery id, timestamp and the signature over both and the body, as sent. */
+        public Map<String, String> headers() {
+            return Map.of(DELIVERY_HEADER, id, TIMESTAMP_HEADER, Long.toString(timestamp),
+                    SIGNATURE_HEADER, sign(subscription.secret(), id, timestamp, body));
+        }
+    }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -87,12 +88,14 @@ class SimulatorApiTest {
     }
 
     @Test
-    void changesAreSentAsSignedWebhooksToSubscribers() throws Exception {
+    void changesAreSentAsSignedTimestampedWebhooksToSubscribers() throws Exception {
         List<String[]> received = new CopyOnWriteArrayList<>();
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/hook", exchange -> {
             received.add(new String[] {new String(exchange.getRequestBody().readAllBytes()),
-                    exchange.getRequestHeaders().getFirst(SimulatedSystem.SIGNATURE_HEADER)});
+                    exchange.getRequestHeaders().getFirst(SimulatedSystem.SIGNATURE_HEADER),
+                    exchange.getRequestHeaders().getFirst(SimulatedSystem.TIMESTAMP_HEADER),
+                    exchange.getRequestHeaders().getFirst(SimulatedSystem.DELIVERY_HEADER)});
             exchange.sendResponseHeaders(202, -1);
             exchange.close();
         });
@@ -102,6 +105,7 @@ class SimulatorApiTest {
             assertThat(call(crm, "POST", "/api/webhooks", Map.of("url", url, "secret", "k", "events", List.of("customer.created")),
                     "Bearer token-1").statusCode()).isEqualTo(201);
 
+            long before = Instant.now().getEpochSecond();
             String id = (String) crm.userCreate("customer", Map.of("name", "Hooked")).get("id");
             crm.userCreate("invoice", Map.of("number", "not subscribed"));
 
@@ -109,10 +113,16 @@ class SimulatorApiTest {
             Map<?, ?> event = json.readValue(received.get(0)[0], Map.class);
             assertThat(event.get("event")).isEqualTo("customer.created");
             assertThat(event.get("entityId")).isEqualTo(id);
-            assertThat(received.get(0)[1]).isEqualTo(SimulatedSystem.sign("k", received.get(0)[0]));
+            String[] first = received.get(0);
+            assertThat(Long.parseLong(first[2])).isBetween(before, Instant.now().getEpochSecond());
+            assertThat(first[3]).isEqualTo(crm.deliveries().get(0).id());
+            assertThat(first[1]).isEqualTo(SimulatedSystem.sign("k", first[3] + "." + first[2] + "." + first[0]));
+            await().atMost(Duration.ofSeconds(10)).until(() -> crm.deliveryStatus(first[3]) != null);
+            assertThat(crm.deliveryStatus(first[3])).isEqualTo(202);
+
             assertThat(crm.redeliverLast()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
-            assertThat(received.get(1)[0]).isEqualTo(received.get(0)[0]);
+            assertThat(received.get(1)).containsExactly(first);
         } finally {
             receiver.stop(0);
         }

@@ -8,8 +8,10 @@ import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
 
 /**
- * Rate limit of the webhook endpoints, one bucket per source system. It only sheds load (the
- * sender gets 429 and retries); nothing accepted depends on it, so it may live in memory.
+ * Rate limit of the webhook endpoints, one bucket per source system. It runs after the signature
+ * check, so only correctly signed requests spend it: a flood of forged ones cannot crowd the real
+ * sender out. It only sheds load (the sender gets 429 and retries); nothing accepted depends on it,
+ * so it may live in memory.
  */
 @Component("bridgeWebhookRateLimiter")
 @ConditionalOnRole("bridge")

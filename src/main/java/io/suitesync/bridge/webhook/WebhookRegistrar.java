@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Webhook mode: registers {@code <public-base-url>/webhook/crm} and {@code /webhook/finance} with the
- * two systems and records each registration in {@code bridge_webhook_subscription}.
+ * two systems, each with its own secret, and records each registration in {@code bridge_webhook_subscription}.
  */
 @Component("bridgeWebhookRegistrar")
 @ConditionalOnRole("bridge")
@@ -47,7 +47,7 @@ public class WebhookRegistrar {
             String remoteId = null;
             String status;
             try {
-                remoteId = (String) connector.registerWebhook(url, properties.webhookSecret(), EVENTS).get("id");
+                remoteId = (String) connector.registerWebhook(url, properties.webhookSecretOf(connector.system()), EVENTS).get("id");
                 status = "ACTIVE";
                 log.info("Registered webhook {} with {}", url, connector.system());
             } catch (RuntimeException e) {

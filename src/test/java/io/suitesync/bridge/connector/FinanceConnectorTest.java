@@ -74,10 +74,10 @@ class FinanceConnectorTest {
 
     private FinanceConnector connector(String password, int retries) {
         BridgeProperties properties = new BridgeProperties(
-                new BridgeProperties.Crm("http://unused", "t"),
-                new BridgeProperties.Finance(finance.baseUrl(), "fin", password),
+                new BridgeProperties.Crm("http://unused", "t", null, true),
+                new BridgeProperties.Finance(finance.baseUrl(), "fin", password, null, true),
                 new BridgeProperties.Http(Duration.ofSeconds(2), Duration.ofSeconds(5), retries, Duration.ofMillis(10)),
-                300, Duration.ofSeconds(2), 100, false, null, new BridgeProperties.Webhook(null, 10, 10), 3, Duration.ofSeconds(1),
+                300, Duration.ofSeconds(2), 100, false, null, new BridgeProperties.Webhook(null, 10, 10, Duration.ofMinutes(5)), 3, Duration.ofSeconds(1),
                 Duration.ofSeconds(10), new BridgeProperties.Worker(10, 1, Duration.ofMillis(100), Duration.ofMinutes(1)),
                 Duration.ofHours(1));
         return new FinanceConnector(properties, new ObjectMapper());
