@@ -5,9 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import io.suitesync.SuiteSyncApplication;
 import io.suitesync.bridge.poll.ChangePoller;
+import io.suitesync.bridge.webhook.WebhookDeliveries;
 import io.suitesync.simulator.CrmSimulator;
 import io.suitesync.simulator.FinanceSimulator;
+import io.suitesync.simulator.SimulatedSystem.Delivery;
 import io.suitesync.testsupport.TestServers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +32,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  * The bridge is stopped in the middle of a batch and started again on the same database: every
  * queued change is synced exactly once, including work a crashed worker left claimed (its lease runs
  * out) and a create that reached Finance just before the crash (found again by its external id).
+ * And a webhook delivery taken before the restart is still a replay after it.
  */
 class BridgeRestartIT {
 
@@ -86,9 +95,54 @@ class BridgeRestartIT {
         assertThat(count("SELECT count(*) FROM bridge_sync_log WHERE status = 'FAILED'")).isZero();
     }
 
+    @Test
+    void webhookDeliveryTakenBeforeARestartIsStillRefusedAsAReplayAfterIt() {
+        Map<String, String> webhookMode = Map.of("suitesync.bridge.enable-webhooks", "true",
+                "suitesync.bridge.crm.webhook-secret", "it-crm-webhook-secret",
+                "suitesync.bridge.finance.webhook-secret", "it-finance-webhook-secret");
+        Delivery delivery;
+        String crmId;
+        try (ConfigurableApplicationContext first = startBridge(webhookMode)) {
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    count("SELECT count(*) FROM bridge_webhook_subscription WHERE status = 'ACTIVE'") == 2);
+            crmId = (String) crm.userCreate("customer", Map.of("name", "Before Restart", "email", "b@example.com")).get("id");
+            delivery = crm.deliveries().get(0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> crm.deliveryStatus(delivery.id()) != null);
+            assertThat(crm.deliveryStatus(delivery.id())).isEqualTo(202);
+        }
+
+        try (ConfigurableApplicationContext second = startBridge(webhookMode)) {
+            String port = second.getEnvironment().getProperty("local.server.port");
+            HttpRequest.Builder replay = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhook/crm"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(delivery.body()));
+            delivery.headers().forEach(replay::header);
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(replay.build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"duplicate\":true");
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM bridge_work_queue WHERE source_id = ?", Long.class, crmId))
+                    .isEqualTo(1);
+
+            // ids whose signed timestamp left the window are forgotten: the timestamp alone refuses them now
+            jdbc.update("INSERT INTO bridge_webhook_delivery (system, delivery_id, signed_at) VALUES ('CRM', 'expired', now() - interval '6 minutes')");
+            assertThat(second.getBean(WebhookDeliveries.class).purgeExpired()).isEqualTo(1);
+            assertThat(jdbc.queryForList("SELECT delivery_id FROM bridge_webhook_delivery WHERE system = 'CRM'", String.class))
+                    .containsExactly(delivery.id());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private ConfigurableApplicationContext startBridge() {
+        return startBridge(Map.of());
+    }
+
+    private ConfigurableApplicationContext startBridge(Map<String, String> extra) {
         // as command-line arguments: they must win over application.yml (suitesync.roles: hub)
-        Map<String, String> arguments = Map.ofEntries(
+        Map<String, String> arguments = new HashMap<>(Map.ofEntries(
                 Map.entry("spring.datasource.url", database),
                 Map.entry("server.port", "0"),
                 Map.entry("suitesync.roles", "bridge"),
@@ -102,7 +156,8 @@ class BridgeRestartIT {
                 Map.entry("suitesync.bridge.worker.concurrency", "2"),
                 Map.entry("suitesync.bridge.worker.batch-size", "20"),
                 Map.entry("suitesync.bridge.worker.idle-delay", "100ms"),
-                Map.entry("suitesync.bridge.worker.lease", "2s"));
+                Map.entry("suitesync.bridge.worker.lease", "2s")));
+        arguments.putAll(extra);
         return new SpringApplicationBuilder(SuiteSyncApplication.class)
                 .run(arguments.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
     }
