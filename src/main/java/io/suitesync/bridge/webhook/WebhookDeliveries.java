@@ -7,7 +7,10 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.apache.camel.Header;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -16,6 +19,11 @@ import org.springframework.stereotype.Component;
  * The delivery ids taken inside the replay window ({@code bridge_webhook_delivery}). Kept in
  * PostgreSQL so neither a restart nor a second bridge instance forgets them, and dropped once their
  * signed timestamp has left the window, when {@link WebhookSignature} refuses a replay on its own.
+ *
+ * <p>The ids this instance took are also kept in memory, so a replay of one is answered before the
+ * rate limit and without a query: a captured delivery replayed in a loop cannot spend the sender's
+ * budget. Only a hint: the table decides. It holds at most what the rate limit let in during one
+ * window, and is capped.
  */
 @Component("bridgeWebhookDeliveries")
 @ConditionalOnRole("bridge")
@@ -23,7 +31,10 @@ public class WebhookDeliveries {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final Duration window;
+    private static final int MAX_REMEMBERED = 200_000;
+
     private final Clock clock = Clock.systemUTC();
+    private final Map<String, Instant> taken = new ConcurrentHashMap<>();
 
     public WebhookDeliveries(DataSource dataSource, BridgeProperties properties) {
         this.jdbc = new NamedParameterJdbcTemplate(dataSource);
@@ -44,9 +55,24 @@ public class WebhookDeliveries {
                 .addValue("signedAt", Timestamp.from(signedAt))) == 1;
     }
 
-    /** Forgets the deliveries whose signed timestamp is outside the window; returns how many. */
+    /** After the transaction that took (or found) the delivery committed: answer its replays from memory. */
+    public void remember(SystemId system, String deliveryId, Instant signedAt) {
+        if (taken.size() < MAX_REMEMBERED) {
+            taken.put(system.name() + ":" + deliveryId, signedAt);
+        }
+    }
+
+    /** Route predicate: this instance has taken this delivery before (a replay, answered 200 without effect). */
+    public boolean isKnownReplay(@Header(WebhookIntake.SOURCE_HEADER) String source,
+                                 @Header(WebhookSignature.DELIVERY_HEADER) String deliveryId) {
+        return deliveryId != null && taken.containsKey(source + ":" + deliveryId);
+    }
+
+    /** Forgets the deliveries whose signed timestamp is outside the window; returns how many rows went. */
     public int purgeExpired() {
+        Instant cutoff = clock.instant().minus(window);
+        taken.values().removeIf(signedAt -> signedAt.isBefore(cutoff));
         return jdbc.update("DELETE FROM bridge_webhook_delivery WHERE signed_at < :cutoff",
-                new MapSqlParameterSource("cutoff", Timestamp.from(clock.instant().minus(window))));
+                new MapSqlParameterSource("cutoff", Timestamp.from(cutoff)));
     }
 }

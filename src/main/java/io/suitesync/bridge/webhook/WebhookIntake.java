@@ -52,9 +52,10 @@ public class WebhookIntake {
                                       @Header(WebhookSignature.DELIVERY_HEADER) String deliveryId,
                                       @Header(WebhookSignature.TIMESTAMP_HEADER) String timestamp, Exchange exchange) {
         SystemId system = SystemId.valueOf(source);
-        return transactions.execute(tx -> {
-            if (properties.webhookReplayProtectionOf(system)
-                    && !deliveries.firstSeen(system, deliveryId, Instant.ofEpochSecond(Long.parseLong(timestamp)))) {
+        boolean replayProtected = properties.webhookReplayProtectionOf(system);
+        Instant signedAt = replayProtected ? Instant.ofEpochSecond(Long.parseLong(timestamp)) : null;
+        Map<String, Object> answer = transactions.execute(tx -> {
+            if (replayProtected && !deliveries.firstSeen(system, deliveryId, signedAt)) {
                 exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
                 return Map.of("accepted", false, "duplicate", true, "deliveryId", deliveryId);
             }
@@ -79,6 +80,10 @@ public class WebhookIntake {
             exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
             return Map.of("accepted", true, "queued", added == 1, "entityType", type, "entityId", id);
         });
+        if (replayProtected && !answer.containsKey("error")) {
+            deliveries.remember(system, deliveryId, signedAt);
+        }
+        return answer;
     }
 
     private static Map<String, Object> reject(Exchange exchange, String message) {
