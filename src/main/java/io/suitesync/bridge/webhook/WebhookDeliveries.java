@@ -29,10 +29,10 @@ import org.springframework.stereotype.Component;
 @ConditionalOnRole("bridge")
 public class WebhookDeliveries {
 
-    private final NamedParameterJdbcTemplate jdbc;
-    private final Duration window;
     private static final int MAX_REMEMBERED = 200_000;
 
+    private final NamedParameterJdbcTemplate jdbc;
+    private final Duration window;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, Instant> taken = new ConcurrentHashMap<>();
 
