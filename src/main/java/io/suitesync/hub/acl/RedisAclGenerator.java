@@ -32,8 +32,11 @@ public final class RedisAclGenerator {
      */
     static final List<String> CONNECTION = List.of("+@connection", "-@admin", "-@dangerous");
 
-    /** What the hub sends: event writes and trimming, the stream reads of the read and admin APIs. */
-    static final List<String> HUB_COMMANDS = List.of("+xadd", "+xtrim", "+publish", "+xrange", "+xrevrange", "+xlen",
+    /**
+     * What the hub sends: event writes and trimming, the stream reads of the read and admin APIs; and
+     * XREAD, so one process running the hub and an agent (the quick start) works as this user.
+     */
+    static final List<String> HUB_COMMANDS = List.of("+xadd", "+xtrim", "+publish", "+xread", "+xrange", "+xrevrange", "+xlen",
             "+xinfo", "+exists");
 
     /**

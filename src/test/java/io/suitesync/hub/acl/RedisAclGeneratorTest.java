@@ -31,7 +31,7 @@ class RedisAclGeneratorTest {
     static final String CRM_OLD_HASH = "#a7727ae7652252fcaf8617a15deb64c87d38bcaf6c6399522e5938a67e41db3e";
 
     static final String CONNECTION = "+@connection -@admin -@dangerous";
-    static final String HUB_COMMANDS = CONNECTION + " +xadd +xtrim +publish +xrange +xrevrange +xlen +xinfo +exists";
+    static final String HUB_COMMANDS = CONNECTION + " +xadd +xtrim +publish +xread +xrange +xrevrange +xlen +xinfo +exists";
     static final String APP_COMMANDS = CONNECTION + " +exists +xread +xreadgroup +xack +xinfo +xrange +xrevrange +xlen"
             + " +xpending +xclaim +xautoclaim +xgroup|create +xgroup|createconsumer +xgroup|delconsumer +xgroup|setid"
             + " +subscribe +psubscribe +unsubscribe +punsubscribe";
