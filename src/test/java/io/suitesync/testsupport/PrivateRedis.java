@@ -30,7 +30,10 @@ import redis.embedded.core.ExecutableProvider;
  */
 public class PrivateRedis implements AutoCloseable, AfterAllCallback {
 
-    private final int port = EmbeddedServers.freePort();
+    /** A cluster node also listens on its port + 10000 (the cluster bus), so its port must be at most 55535. */
+    private static final int MAX_CLUSTER_PORT = 65535 - 10000;
+
+    private final int port;
     private final boolean cluster;
     private final RedisServer server;
 
@@ -40,6 +43,11 @@ public class PrivateRedis implements AutoCloseable, AfterAllCallback {
 
     private PrivateRedis(boolean cluster, boolean installed) {
         this.cluster = cluster;
+        int free = EmbeddedServers.freePort();
+        while (cluster && free > MAX_CLUSTER_PORT) {
+            free = EmbeddedServers.freePort();
+        }
+        this.port = free;
         try {
             Path dir = Files.createTempDirectory("private-redis");
             dir.toFile().deleteOnExit();
@@ -76,6 +84,11 @@ public class PrivateRedis implements AutoCloseable, AfterAllCallback {
      */
     public static PrivateRedis installed() {
         return new PrivateRedis(false, true);
+    }
+
+    /** A one-node Redis Cluster ({@link #cluster()}) of the machine's own {@code redis-server} ({@link #installed()}). */
+    public static PrivateRedis installedCluster() {
+        return new PrivateRedis(true, true);
     }
 
     public String node() {
