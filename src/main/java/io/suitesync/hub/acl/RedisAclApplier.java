@@ -2,6 +2,7 @@ package io.suitesync.hub.acl;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -46,7 +47,13 @@ final class RedisAclApplier {
             throw new IllegalStateException("suitesync.redis.acl.apply: not supported with Redis Sentinel (ACL users are "
                     + "per server): load the lines of GET /admin/redis/acl into every server's aclfile");
         }
-        return RedisUris.isCluster(redis) ? applyToCluster(users) : List.of(applyToServer(users));
+        try {
+            return RedisUris.isCluster(redis) ? applyToCluster(users) : List.of(applyToServer(users));
+        } catch (RedisConnectionException e) {
+            throw new IllegalStateException("suitesync.redis.acl.apply: cannot connect to Redis as "
+                    + (adminUsername == null ? "the hub's own user" : "suitesync.redis.acl.admin-username '" + adminUsername + "'")
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     private String applyToServer(List<AclUser> users) {
