@@ -42,6 +42,9 @@ public class RedisAcl implements InitializingBean {
 
     @Override
     public void afterPropertiesSet() {
+        if (!acl.print() && !acl.apply()) {
+            return;
+        }
         for (AclUser user : users) {
             if (!user.enabled()) {
                 log.warn("Redis ACL user {} has no password ({}): it is generated switched off", user.name(),

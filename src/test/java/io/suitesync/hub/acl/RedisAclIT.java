@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
@@ -19,6 +21,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.suitesync.agent.Processes;
 import io.suitesync.agent.StreamFollower;
+import io.suitesync.hub.acl.RedisAclGenerator.AclUser;
 import io.suitesync.agent.Processes.Hub;
 import io.suitesync.agent.Processes.Reply;
 import io.suitesync.testsupport.PrivateRedis;
@@ -42,6 +45,7 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -73,7 +77,7 @@ class RedisAclIT {
         try (StatefulRedisConnection<String, String> c = admin.connect()) {
             assertThat(c.sync().info("server")).as("a Redis 7 server").contains("redis_version:7.");
             // as in production: the default user is the ACL admin, with a password
-            c.sync().aclSetuser("default", io.lettuce.core.AclSetuserArgs.Builder.resetpass().addPassword(ADMIN_PW));
+            c.sync().aclSetuser("default", AclSetuserArgs.Builder.resetpass().addPassword(ADMIN_PW));
         }
         admin.shutdown();
         admin = RedisClient.create("redis://default:" + ADMIN_PW + "@127.0.0.1:" + port());
@@ -153,8 +157,8 @@ class RedisAclIT {
             @SuppressWarnings("unchecked")
             List<StreamMessage<String, String>> read = crm.xread(StreamOffset.from(stream, "0"));
             assertThat(read).singleElement().satisfies(m -> assertThat(m.getBody().get("event")).contains("crm.deals.close"));
-            assertThat(crm.xrange(stream, io.lettuce.core.Range.create("-", "+"))).hasSize(1);
-            assertThat(crm.xrevrange(stream, io.lettuce.core.Range.create("-", "+"))).hasSize(1);
+            assertThat(crm.xrange(stream, Range.create("-", "+"))).hasSize(1);
+            assertThat(crm.xrevrange(stream, Range.create("-", "+"))).hasSize(1);
 
             assertThat(crm.xgroupCreate(StreamOffset.from(stream, "0"), "crm-workers", XGroupCreateArgs.Builder.mkstream()))
                     .isEqualTo("OK");
@@ -194,7 +198,7 @@ class RedisAclIT {
                 await().atMost(WAIT).until(() -> a.sync().xlen(other) == 1);
             }
             refused(() -> crm.xread(StreamOffset.from(other, "0")));
-            refused(() -> crm.xrange(other, io.lettuce.core.Range.create("-", "+")));
+            refused(() -> crm.xrange(other, Range.create("-", "+")));
             refused(() -> crm.xlen(other));
             refused(() -> crm.xinfoStream(other));
             refused(() -> crm.xgroupCreate(StreamOffset.from(other, "0"), "stolen"));
@@ -265,7 +269,7 @@ class RedisAclIT {
             refused(() -> hubUser.del("crm:t:events"));
             refused(() -> hubUser.flushall());
             refused(() -> hubUser.configSet("appendonly", "no"));
-            refused(() -> hubUser.aclSetuser("crm", io.lettuce.core.AclSetuserArgs.Builder.allCommands()));
+            refused(() -> hubUser.aclSetuser("crm", AclSetuserArgs.Builder.allCommands()));
         } finally {
             client.shutdown();
         }
@@ -303,15 +307,12 @@ class RedisAclIT {
         try (PrivateRedis own = PrivateRedis.installed()) {
             RedisAclProperties acl = new RedisAclProperties("suitesync-hub", List.of(HUB_PW),
                     Map.of("crm", List.of(CRM_PW)), Map.of("crm", List.of("acme")), false, false, null, null);
-            List<RedisAclGenerator.AclUser> users = new RedisAclGenerator(List.of("crm", "hrms"), false).users(acl);
+            List<AclUser> users = new RedisAclGenerator(List.of("crm", "hrms"), false).users(acl);
+            RedisProperties ownRedis = new RedisProperties();
+            ownRedis.setUrl(own.url());
+            assertThat(new RedisAclApplier(ownRedis, null, null).apply(users)).containsExactly(own.url().substring("redis://".length()));
             RedisClient ownAdmin = RedisClient.create(own.url());
             try (StatefulRedisConnection<String, String> c = ownAdmin.connect()) {
-                for (RedisAclGenerator.AclUser user : users) {
-                    c.sync().dispatch(io.lettuce.core.protocol.CommandType.ACL,
-                            new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
-                            new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
-                                    .addValues(user.arguments()));
-                }
                 c.sync().xadd("crm:acme:events", Map.of("event", "a"));
                 c.sync().xadd("crm:globex:events", Map.of("event", "g"));
             } finally {
