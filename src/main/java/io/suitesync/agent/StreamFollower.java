@@ -15,6 +15,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.suitesync.agent.CriticalStore.TenantState;
 import io.suitesync.common.Channels;
 import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.common.RedisUris;
 import io.suitesync.common.web.ApiException;
 import java.io.IOException;
 import java.time.Duration;
@@ -82,7 +83,7 @@ public class StreamFollower implements SmartLifecycle {
         this.store = store;
         this.reference = reference;
         this.stateFile = stateFile;
-        this.redisUri = redisUri(redis);
+        this.redisUri = RedisUris.standalone(redis);
     }
 
     @Override
@@ -357,18 +358,5 @@ public class StreamFollower implements SmartLifecycle {
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> castList(Object value) {
         return value == null ? List.of() : (List<Map<String, Object>>) value;
-    }
-
-    private static RedisURI redisUri(RedisProperties redis) {
-        if (redis.getUrl() != null && !redis.getUrl().isBlank()) {
-            return RedisURI.create(redis.getUrl());
-        }
-        RedisURI.Builder uri = RedisURI.builder().withHost(redis.getHost()).withPort(redis.getPort())
-                .withDatabase(redis.getDatabase()).withSsl(redis.getSsl().isEnabled());
-        if (redis.getPassword() != null) {
-            uri = redis.getUsername() != null ? uri.withAuthentication(redis.getUsername(), redis.getPassword().toCharArray())
-                    : uri.withPassword(redis.getPassword().toCharArray());
-        }
-        return uri.build();
     }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -55,6 +56,10 @@ public final class Processes {
             return "http://127.0.0.1:" + port(context);
         }
 
+        public ConfigurableApplicationContext context() {
+            return context;
+        }
+
         public JdbcTemplate jdbc() {
             return new JdbcTemplate(new org.springframework.jdbc.datasource.DriverManagerDataSource(databaseUrl));
         }
@@ -85,11 +90,15 @@ public final class Processes {
 
     /**
      * As command-line arguments: {@code SpringApplicationBuilder.properties} are only defaults, and
-     * application.yml's {@code suitesync.roles: hub} would win over them.
+     * application.yml's {@code suitesync.roles: hub} would win over them. A later property replaces an
+     * earlier one of the same key (a test's extra properties override the defaults above), since
+     * Spring joins a repeated argument's values with commas.
      */
     private static ConfigurableApplicationContext run(List<String> properties) {
+        Map<String, String> byKey = new LinkedHashMap<>();
+        properties.forEach(p -> byKey.put(p.substring(0, p.indexOf('=')), p));
         return new SpringApplicationBuilder(SuiteSyncApplication.class)
-                .run(properties.stream().map(p -> "--" + p).toArray(String[]::new));
+                .run(byKey.values().stream().map(p -> "--" + p).toArray(String[]::new));
     }
 
     public static int port(ConfigurableApplicationContext context) {

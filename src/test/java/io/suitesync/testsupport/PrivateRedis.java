@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
 
 /**
  * A Redis server of the test's own on a free port, for outage tests: stop and start it at will
@@ -29,22 +30,33 @@ import redis.embedded.RedisServer;
  */
 public class PrivateRedis implements AutoCloseable, AfterAllCallback {
 
-    private final int port = EmbeddedServers.freePort();
+    /** A cluster node also listens on its port + 10000 (the cluster bus), so its port must be at most 55535. */
+    private static final int MAX_CLUSTER_PORT = 65535 - 10000;
+
+    private final int port;
     private final boolean cluster;
     private final RedisServer server;
 
     public PrivateRedis() {
-        this(false);
+        this(false, false);
     }
 
-    private PrivateRedis(boolean cluster) {
+    private PrivateRedis(boolean cluster, boolean installed) {
         this.cluster = cluster;
+        int free = EmbeddedServers.freePort();
+        while (cluster && free > MAX_CLUSTER_PORT) {
+            free = EmbeddedServers.freePort();
+        }
+        this.port = free;
         try {
             Path dir = Files.createTempDirectory("private-redis");
             dir.toFile().deleteOnExit();
             var builder = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
                     .setting("save \"\"").setting("appendonly yes").setting("appendfsync always")
                     .setting("dir " + dir);
+            if (installed) {
+                builder.executableProvider(ExecutableProvider.newExecutableInPath("redis-server"));
+            }
             if (cluster) {
                 builder.setting("cluster-enabled yes").setting("cluster-config-file nodes-" + port + ".conf");
             }
@@ -63,7 +75,20 @@ public class PrivateRedis implements AutoCloseable, AfterAllCallback {
      * configured through {@code spring.data.redis.cluster.nodes} talk the cluster protocol to it.
      */
     public static PrivateRedis cluster() {
-        return new PrivateRedis(true);
+        return new PrivateRedis(true, false);
+    }
+
+    /**
+     * The machine's own {@code redis-server} (found on the PATH) instead of the embedded one, which is
+     * Redis 6.2: for tests of what only a current Redis has, such as Redis 7's ACL rules.
+     */
+    public static PrivateRedis installed() {
+        return new PrivateRedis(false, true);
+    }
+
+    /** A one-node Redis Cluster ({@link #cluster()}) of the machine's own {@code redis-server} ({@link #installed()}). */
+    public static PrivateRedis installedCluster() {
+        return new PrivateRedis(true, true);
     }
 
     public String node() {
