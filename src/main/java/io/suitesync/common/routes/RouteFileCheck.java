@@ -10,8 +10,8 @@ import java.util.Set;
  * Decides whether a changed operator route file may replace what its previous version started.
  * It may not when a route has no id (a reload could not tell it from the previous one), two of its
  * routes share an id, an id belongs to a built-in route (the relay carries the delivery guarantee, no
- * file may swap it out at run time) or to another file of the folder, or when it declares REST
- * endpoints or route configurations, which Camel reads at start-up only.
+ * file may swap it out at run time) or to another file of the folder, when it declares no route at
+ * all, or when it declares REST endpoints or route configurations, which Camel reads at start-up only.
  */
 public final class RouteFileCheck {
 
@@ -32,6 +32,10 @@ public final class RouteFileCheck {
     public static List<String> problems(String file, FileContent content, Set<String> builtInIds,
                                         Map<String, String> ownerById) {
         List<String> problems = new ArrayList<>();
+        if (content.routes().isEmpty() && !content.declaresRest() && !content.declaresRouteConfiguration()) {
+            // also what a file being written in place looks like for a moment: never a reason to stop its routes
+            problems.add("it declares no routes: delete the file to stop its routes");
+        }
         if (content.declaresRest()) {
             problems.add("it declares REST endpoints, which are read at start-up only: restart to change them");
         }

@@ -44,6 +44,11 @@ class RouteFileCheckTest {
     }
 
     @Test
+    void fileWithoutRoutesIsRefused() {
+        assertThat(problems("empty.yaml")).containsExactly("it declares no routes: delete the file to stop its routes");
+    }
+
+    @Test
     void restAndRouteConfigurationAreStartUpOnly() {
         assertThat(RouteFileCheck.problems("api.yaml", new FileContent(List.of(), true, true), BUILT_IN, OWNERS))
                 .containsExactly("it declares REST endpoints, which are read at start-up only: restart to change them",
