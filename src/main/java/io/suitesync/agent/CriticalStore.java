@@ -1,5 +1,8 @@
 package io.suitesync.agent;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.suitesync.common.ConditionalOnRole;
 import java.math.BigDecimal;
 import java.util.Collection;
@@ -21,7 +24,7 @@ import org.springframework.stereotype.Component;
  */
 @Component("criticalStore")
 @ConditionalOnRole("agent")
-public class CriticalStore {
+public class CriticalStore implements MeterBinder {
 
     public static final String CREDIT_CONFIG = "credit-config";
     public static final String ROLE = "role";
@@ -177,6 +180,16 @@ public class CriticalStore {
                     .forEach(e -> out.put(key(e.entity(), e.id()), e.version()));
         }
         return out;
+    }
+
+    /** The critical tier's lookups and applied events, as {@code suitesync_agent_*} meters. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        AgentMeters.cacheRequests(registry, "critical", hits, misses);
+        FunctionCounter.builder("suitesync.agent.events.applied", applied, LongAdder::sum)
+                .description("events applied to the critical tier").register(registry);
+        FunctionCounter.builder("suitesync.agent.events.stale", skippedStale, LongAdder::sum)
+                .description("events skipped because the record already had a newer version").register(registry);
     }
 
     public Map<String, Object> stats() {

@@ -2,6 +2,9 @@ package io.suitesync.agent;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.suitesync.common.web.ApiException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -107,6 +110,19 @@ public class ReferenceCache {
                 invalidate(tenant, entry.getKey().substring(prefix.length()));
             }
         }
+    }
+
+    /** This tier's lookups, loads from the hub and stale answers, tagged {@code tier}. */
+    void bindTo(MeterRegistry registry, String tierName) {
+        AgentMeters.cacheRequests(registry, tierName, hits, misses);
+        FunctionCounter.builder("suitesync.agent.reference.loads", loads, LongAdder::sum).tag("tier", tierName)
+                .description("reference records fetched from the hub").register(registry);
+        FunctionCounter.builder("suitesync.agent.reference.load.failures", loadFailures, LongAdder::sum)
+                .tag("tier", tierName).description("failed fetches from the hub").register(registry);
+        FunctionCounter.builder("suitesync.agent.reference.stale.served", staleServed, LongAdder::sum)
+                .tag("tier", tierName).description("answers served stale while being renewed").register(registry);
+        Gauge.builder("suitesync.agent.reference.size", cache, Cache::estimatedSize).tag("tier", tierName)
+                .description("entries held").register(registry);
     }
 
     public Map<String, Object> stats() {

@@ -1,6 +1,8 @@
 package io.suitesync.agent;
 
 import io.suitesync.common.ConditionalOnRole;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -13,7 +15,7 @@ import org.springframework.stereotype.Component;
  */
 @Component("referenceData")
 @ConditionalOnRole("agent")
-public class ReferenceData implements AutoCloseable {
+public class ReferenceData implements AutoCloseable, MeterBinder {
 
     private final HubClient hub;
     private final ExecutorService refresher = Executors.newFixedThreadPool(2, r -> {
@@ -28,6 +30,12 @@ public class ReferenceData implements AutoCloseable {
         this.hub = hub;
         this.profiles = new ReferenceCache("user profile", config.reference().userProfiles(), System::nanoTime, refresher);
         this.hierarchy = new ReferenceCache("hierarchy", config.reference().hierarchy(), System::nanoTime, refresher);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        profiles.bindTo(registry, "user-profiles");
+        hierarchy.bindTo(registry, "hierarchy");
     }
 
     public ReferenceCache.Answer userProfile(String tenant, String userId) {

@@ -12,6 +12,10 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.suitesync.agent.CriticalStore.TenantState;
 import io.suitesync.common.Channels;
 import io.suitesync.common.ConditionalOnRole;
@@ -47,7 +51,7 @@ import org.springframework.stereotype.Component;
  */
 @Component("streamFollower")
 @ConditionalOnRole("agent")
-public class StreamFollower implements SmartLifecycle {
+public class StreamFollower implements SmartLifecycle, MeterBinder {
 
     private static final Logger log = LoggerFactory.getLogger(StreamFollower.class);
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
@@ -341,6 +345,21 @@ public class StreamFollower implements SmartLifecycle {
         Set<String> all = new LinkedHashSet<>(wanted);
         all.addAll(store.tenants());
         return all;
+    }
+
+    /** Reading the streams: events read, snapshots, commit-to-apply lag, Redis and hub reachability. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("suitesync.agent.events.read", eventsRead, LongAdder::sum)
+                .description("stream entries read").register(registry);
+        FunctionCounter.builder("suitesync.agent.snapshots.loaded", snapshotsLoaded, LongAdder::sum)
+                .description("tenants bootstrapped from the hub's snapshot").register(registry);
+        Gauge.builder("suitesync.agent.lag.seconds", this, f -> Math.max(f.lastLagMillis, 0) / 1000.0)
+                .description("commit-to-apply time of the last event").register(registry);
+        Gauge.builder("suitesync.agent.redis.up", this, f -> f.redisUp ? 1 : 0)
+                .description("1 while the streams can be read").register(registry);
+        Gauge.builder("suitesync.agent.hub.reachable", hub, h -> Boolean.FALSE.equals(h.reachable()) ? 0 : 1)
+                .description("0 after the last call to the hub failed").register(registry);
     }
 
     public Map<String, Object> stats() {

@@ -36,19 +36,22 @@ public class BackfillRunner {
     private final HubProperties hub;
     private final BackfillProperties config;
     private final CamelContext camel;
+    private final BackfillMetrics metrics;
     /** Jobs running in this process: a job queued twice (toggle + resume sweep) runs once. */
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     /** Read (and turn into events) the next page of a job while its current page is published; shut down with Camel. */
     private final ExecutorService workers;
 
     public BackfillRunner(BackfillJobs jobs, BackfillQueries queries, RedisEventPublisher publisher, HubProperties hub,
-                          BackfillProperties config, CamelContext camel) {
+                          BackfillProperties config, CamelContext camel, BackfillMetrics metrics) {
         this.jobs = jobs;
         this.queries = queries;
         this.publisher = publisher;
         this.hub = hub;
         this.config = config;
         this.camel = camel;
+        this.metrics = metrics;
+        metrics.running(running);
         this.workers = camel.getExecutorServiceManager().newCachedThreadPool(this, "backfill-worker");
     }
 
@@ -80,7 +83,7 @@ public class BackfillRunner {
                     }
                 }
             }
-            jobs.finish(job.jobId(), "COMPLETED", null);
+            finish(job, "COMPLETED", null);
             log.info("backfill {} completed", job.jobId());
         } catch (RuntimeException e) {
             if (stopping()) {
@@ -89,7 +92,7 @@ public class BackfillRunner {
                 return;
             }
             log.error("backfill {} failed", job.jobId(), e);
-            jobs.finish(job.jobId(), "FAILED", e.getClass().getSimpleName() + ": " + e.getMessage());
+            finish(job, "FAILED", e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
@@ -116,6 +119,7 @@ public class BackfillRunner {
                     next = read(job, kind, page.batch().lastId());
                 }
                 publisher.publish(page.events());
+                metrics.published(page.events().size());
                 if (!await(saved)) {
                     return Outcome.TAKEN_OVER;
                 }
@@ -158,7 +162,7 @@ public class BackfillRunner {
     private void finishUnlessInterrupted(ClaimedJob job, Outcome outcome) {
         switch (outcome) {
             case APP_DISABLED -> {
-                jobs.finish(job.jobId(), "CANCELLED", "application '" + job.app() + "' was disabled for the tenant");
+                finish(job, "CANCELLED", "application '" + job.app() + "' was disabled for the tenant");
                 log.info("backfill {} cancelled: {} disabled", job.jobId(), job.app());
             }
             case INTERRUPTED -> log.info("backfill {} interrupted by shutdown; it resumes from its cursor on the next start",
@@ -167,6 +171,11 @@ public class BackfillRunner {
                     job.jobId());
             default -> throw new IllegalStateException("unexpected outcome " + outcome);
         }
+    }
+
+    private void finish(ClaimedJob job, String state, String error) {
+        jobs.finish(job.jobId(), state, error);
+        metrics.ended(state);
     }
 
     private boolean stopping() {
