@@ -7,22 +7,25 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * The first filter of every request: a body larger than {@code suitesync.security.max-body-size} is
- * refused with 413 before anything (authentication, JSON binding, Camel) reads it. A declared
- * Content-Length is checked without reading a byte; a body of unknown length (chunked) is read up
- * to the limit and refused as soon as it passes it, else handed on from memory.
+ * refused with 413 before anything (authentication, form or JSON parsing, Camel) reads it. A declared
+ * Content-Length is checked without reading a byte. A body of unknown length (chunked) is counted as
+ * it is read: nothing reads it before authentication, and whoever reads past the limit gets an
+ * {@link IOException}, answered here with 413.
  */
 class RequestSizeLimitFilter extends OncePerRequestFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestSizeLimitFilter.class);
 
     private final long limit;
 
@@ -38,16 +41,27 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
             tooLarge(response);
             return;
         }
-        if (declared < 0 && request.getHeader("Transfer-Encoding") != null) {
-            byte[] body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (body.length > limit) {
-                tooLarge(response);
-                return;
-            }
-            chain.doFilter(new BufferedBody(request, body), response);
+        if (declared >= 0) {
+            chain.doFilter(request, response);
             return;
         }
-        chain.doFilter(request, response);
+        CountedBody counted = new CountedBody(request, limit);
+        try {
+            chain.doFilter(counted, response);
+        } catch (IOException | ServletException | RuntimeException e) {
+            if (!counted.exceeded) {
+                throw e;
+            }
+        }
+        if (counted.exceeded) {
+            if (response.isCommitted()) {
+                log.warn("request body over the limit ({} bytes) after the response was committed: {}", limit,
+                        request.getRequestURI());
+                return;
+            }
+            response.reset();
+            tooLarge(response);
+        }
     }
 
     @Override
@@ -61,71 +75,86 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
         ApiErrors.write(response, 413, "request body larger than " + limit + " bytes (suitesync.security.max-body-size)");
     }
 
-    /** A chunked request whose body was already read (and found small enough). */
-    private static final class BufferedBody extends HttpServletRequestWrapper {
+    /** A request whose body of unknown length may be read up to the limit, and no further. */
+    private static final class CountedBody extends HttpServletRequestWrapper {
 
-        private final byte[] body;
+        private final long limit;
+        private ServletInputStream stream;
+        private BufferedReader reader;
+        volatile boolean exceeded;
 
-        BufferedBody(HttpServletRequest request, byte[] body) {
+        CountedBody(HttpServletRequest request, long limit) {
             super(request);
-            this.body = body;
+            this.limit = limit;
         }
 
         @Override
-        public int getContentLength() {
-            return body.length;
+        public ServletInputStream getInputStream() throws IOException {
+            if (stream == null) {
+                stream = new Counting(super.getInputStream());
+            }
+            return stream;
         }
 
         @Override
-        public long getContentLengthLong() {
-            return body.length;
+        public BufferedReader getReader() throws IOException {
+            if (reader == null) {
+                String encoding = getCharacterEncoding();
+                reader = new BufferedReader(new InputStreamReader(getInputStream(),
+                        encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
+            }
+            return reader;
         }
 
-        @Override
-        public ServletInputStream getInputStream() {
-            InputStream in = new ByteArrayInputStream(body);
-            return new ServletInputStream() {
-                @Override
-                public int read() throws IOException {
-                    return in.read();
-                }
+        private final class Counting extends ServletInputStream {
 
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    return in.read(b, off, len);
-                }
+            private final ServletInputStream in;
+            private long count;
 
-                @Override
-                public boolean isFinished() {
-                    return available() == 0;
-                }
+            Counting(ServletInputStream in) {
+                this.in = in;
+            }
 
-                @Override
-                public int available() {
-                    try {
-                        return in.available();
-                    } catch (IOException e) {
-                        return 0;
-                    }
+            @Override
+            public int read() throws IOException {
+                int b = in.read();
+                if (b >= 0) {
+                    counted(1);
                 }
+                return b;
+            }
 
-                @Override
-                public boolean isReady() {
-                    return true;
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                if (n > 0) {
+                    counted(n);
                 }
+                return n;
+            }
 
-                @Override
-                public void setReadListener(ReadListener listener) {
-                    throw new UnsupportedOperationException("the body was already read");
+            private void counted(int n) throws IOException {
+                count += n;
+                if (count > limit) {
+                    exceeded = true;
+                    throw new IOException("request body larger than " + limit + " bytes");
                 }
-            };
-        }
+            }
 
-        @Override
-        public BufferedReader getReader() {
-            String encoding = getCharacterEncoding();
-            Charset charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
-            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset));
+            @Override
+            public boolean isFinished() {
+                return in.isFinished();
+            }
+
+            @Override
+            public boolean isReady() {
+                return in.isReady();
+            }
+
+            @Override
+            public void setReadListener(ReadListener listener) {
+                in.setReadListener(listener);
+            }
         }
     }
 }
