@@ -72,8 +72,9 @@ public class SecurityConfiguration {
     SecurityFilterChain securityFilterChain(HttpSecurity http, ApiCredentials credentials) throws Exception {
         PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
         http.authorizeHttpRequests(requests -> requests
-                        // the error page of a request that was already let through (or refused)
-                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+                        // the second dispatch of a request already authorized (platform-http answers asynchronously)
+                        // and the error page of a request already let through or refused
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers(path.matcher("/health"), path.matcher("/actuator/health"),
                                 path.matcher("/api-doc"), path.matcher("/api-doc/**"), path.matcher("/webhook/**"),
                                 path.matcher("/api/**"), path.matcher("/agent/stats")).permitAll()
