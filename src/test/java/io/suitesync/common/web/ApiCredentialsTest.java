@@ -37,6 +37,14 @@ class ApiCredentialsTest {
     }
 
     @Test
+    void anApplicationMayHoldTwoKeysWhileOneIsRotated() {
+        ApiCredentials rotating = new ApiCredentials(new SecurityProperties("admin-key", null, null,
+                "crm=old-key,crm=new-key", null, null, DataSize.ofMegabytes(1)));
+        assertThat(authorities(rotating.byApiKey("old-key"))).contains("READ_crm");
+        assertThat(authorities(rotating.byApiKey("new-key"))).contains("READ_crm");
+    }
+
+    @Test
     void nothingConfiguredLetsNobodyIn() {
         ApiCredentials none = new ApiCredentials(new SecurityProperties("", "", "", "", null, null, DataSize.ofMegabytes(1)));
         assertThat(none.adminConfigured()).isFalse();
