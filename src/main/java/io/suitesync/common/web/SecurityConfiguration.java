@@ -20,6 +20,7 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
@@ -69,7 +70,8 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, ApiCredentials credentials) throws Exception {
+    SecurityFilterChain securityFilterChain(HttpSecurity http, ApiCredentials credentials, SecurityProperties security)
+            throws Exception {
         PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
         http.authorizeHttpRequests(requests -> requests
                         // the second dispatch of a request already authorized (platform-http answers asynchronously)
@@ -82,6 +84,7 @@ public class SecurityConfiguration {
                         .requestMatchers(path.matcher("/read/{app}/**")).access(SecurityConfiguration::readerOfPathApp)
                         .anyRequest().hasRole("ADMIN"))
                 .addFilterBefore(new CredentialsFilter(credentials), BasicAuthenticationFilter.class)
+                .addFilterAfter(new ChunkedBodyLimitFilter(security.maxBodySize().toBytes()), AuthorizationFilter.class)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 // no cookie or session authenticates a request, and the Basic credentials a browser caches count
                 // only on requests from the same origin (CredentialsFilter): a forged request authenticates nothing
@@ -135,7 +138,7 @@ public class SecurityConfiguration {
         return (request, response, e) -> ApiErrors.write(response, 400, "request rejected: " + e.getMessage());
     }
 
-    /** Ordered before every other filter, the security chain included. */
+    /** Ordered before every other filter, the security chain included: a declared length over the limit is a 413 at once. */
     @Bean
     FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(SecurityProperties security) {
         FilterRegistrationBean<RequestSizeLimitFilter> registration =

@@ -204,14 +204,14 @@ class HttpSecurityIT {
         Path heapDump = Files.createTempDirectory("jolokia").resolve("heap.hprof");
         String[] refused = {
                 // SQL through camel-sql: what the issue ran without credentials
-                exec("org.apache.camel:context=suitesync,type=context,name=\\\"suitesync\\\"",
+                exec(context(),
                         "requestBody(java.lang.String,java.lang.Object)", "\"sql:CREATE TABLE jolokia_probe (id int)\"", "\"x\""),
-                exec("org.apache.camel:context=suitesync,type=context,name=\\\"suitesync\\\"",
+                exec(context(),
                         "sendBody(java.lang.String,java.lang.Object)", "\"sql:CREATE TABLE jolokia_probe (id int)\"", "\"x\""),
-                exec("org.apache.camel:context=suitesync,type=context,name=\\\"suitesync\\\"",
+                exec(context(),
                         "createEndpoint(java.lang.String)", "\"file:/tmp\""),
-                exec("org.apache.camel:context=suitesync,type=context,name=\\\"suitesync\\\"", "dumpRoutesAsXml()"),
-                exec("org.apache.camel:context=suitesync,type=routes,name=\\\"change-log-purge\\\"",
+                exec(context(), "dumpRoutesAsXml()"),
+                exec(purgeRoute(),
                         "updateRouteFromXml(java.lang.String)", "\"<routes/>\""),
                 exec("com.sun.management:type=DiagnosticCommand", "vmSystemProperties()"),
                 exec("com.sun.management:type=DiagnosticCommand", "compilerDirectivesAdd([Ljava.lang.String;)", "[\"/tmp/x\"]"),
@@ -233,7 +233,7 @@ class HttpSecurityIT {
 
     @Test
     void theAdminStopsAndStartsARouteThroughJolokia() throws Exception {
-        String route = "org.apache.camel:context=suitesync,type=routes,name=\\\"change-log-purge\\\"";
+        String route = purgeRoute();
         try {
             AdminClient.Response stop = http.send("POST", "/actuator/jolokia", exec(route, "stop()"), AdminClient.ADMIN_KEY);
             assertThat(stop.json()).as(stop.raw()).containsEntry("status", 200);
@@ -319,6 +319,15 @@ class HttpSecurityIT {
             assertThat(r.status()).as(path + " -> " + r.raw()).isEqualTo(400);
             assertThat(r.json()).containsEntry("status", 400).containsEntry("error", "Bad Request");
         }
+    }
+
+    /** MBean names carry the context's management name: suitesync, or suitesync-N beside other test contexts. */
+    private String context() {
+        return "org.apache.camel:context=" + camel.getManagementName() + ",type=context,name=\\\"suitesync\\\"";
+    }
+
+    private String purgeRoute() {
+        return "org.apache.camel:context=" + camel.getManagementName() + ",type=routes,name=\\\"change-log-purge\\\"";
     }
 
     private static String exec(String mbean, String operation, String... arguments) {
