@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.AuthorityUtils;
 
 /**
@@ -63,7 +64,7 @@ public class ApiCredentials {
     /** The application a read key belongs to, or empty for the admin and the scraper. */
     public static Optional<String> readerApp(Authentication auth) {
         return auth == null ? Optional.empty() : auth.getAuthorities().stream()
-                .map(a -> a.getAuthority())
+                .map(GrantedAuthority::getAuthority)
                 .filter(a -> a.startsWith(READ_PREFIX))
                 .map(a -> a.substring(READ_PREFIX.length()))
                 .findFirst();
@@ -74,7 +75,7 @@ public class ApiCredentials {
     }
 
     private static Authentication caller(String name, String... authorities) {
-        List<org.springframework.security.core.GrantedAuthority> granted = AuthorityUtils.createAuthorityList(authorities);
+        List<GrantedAuthority> granted = AuthorityUtils.createAuthorityList(authorities);
         return UsernamePasswordAuthenticationToken.authenticated(name, null, granted);
     }
 
