@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
@@ -39,16 +40,23 @@ import org.springframework.test.context.DynamicPropertySource;
         "suitesync.bridge.http.request-timeout=5s",
         "suitesync.bridge.retry-initial-backoff=300ms",
         "suitesync.bridge.retry-max-backoff=2s",
-        "suitesync.bridge.worker.idle-delay=100ms"})
+        "suitesync.bridge.worker.idle-delay=100ms",
+        "suitesync.security.admin-user=" + BridgeITSupport.ADMIN_USER,
+        "suitesync.security.admin-password=" + BridgeITSupport.ADMIN_PASSWORD})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 public abstract class BridgeITSupport {
 
     protected static final Duration TIMEOUT = Duration.ofSeconds(30);
+    protected static final String ADMIN_USER = "it-admin";
+    protected static final String ADMIN_PASSWORD = "it-admin-password";
 
     protected static CrmSimulator crm;
     protected static FinanceSimulator finance;
 
     @Autowired
+    private TestRestTemplate anonymous;
+
+    /** Calls the bridge with the admin credentials that /bridge/** requires (the webhooks need none). */
     protected TestRestTemplate http;
 
     @Autowired
@@ -66,6 +74,11 @@ public abstract class BridgeITSupport {
     static void stopSimulators() {
         crm.close();
         finance.close();
+    }
+
+    @BeforeEach
+    void asAdmin() {
+        http = anonymous.withBasicAuth(ADMIN_USER, ADMIN_PASSWORD);
     }
 
     @AfterEach

@@ -15,7 +15,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
 @AutoConfigureObservability
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "suitesync.security.admin-user=ops", "suitesync.security.admin-password=it-admin-password"})
 class HealthIT {
 
     @Autowired
@@ -45,7 +46,7 @@ class HealthIT {
 
     @Test
     void prometheusExposesRelayFiguresAndRoutesById() {
-        String metrics = http.getForObject("/actuator/prometheus", String.class);
+        String metrics = admin().getForObject("/actuator/prometheus", String.class);
 
         assertThat(metrics).contains("suitesync_relay_pending", "suitesync_relay_lag_seconds",
                 "suitesync_relay_processed_total", "suitesync_relay_batch_time_seconds",
@@ -54,9 +55,13 @@ class HealthIT {
 
     @Test
     void hawtioConsoleIsServed() {
-        assertThat(http.getForEntity("/actuator/hawtio/", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(admin().getForEntity("/actuator/hawtio/", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
         // Hawtio reads the routes over Jolokia; the relay route must be visible there by its id
-        String routes = http.getForObject("/actuator/jolokia/search/org.apache.camel:type=routes,*", String.class);
+        String routes = admin().getForObject("/actuator/jolokia/search/org.apache.camel:type=routes,*", String.class);
         assertThat(routes).contains("change-log-relay");
+    }
+
+    private TestRestTemplate admin() {
+        return http.withBasicAuth("ops", "it-admin-password");
     }
 }

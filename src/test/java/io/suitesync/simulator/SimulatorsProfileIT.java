@@ -22,7 +22,8 @@ import org.springframework.web.client.RestTemplate;
  * demo runs): both simulators listen on their own ports and the bridge, with the profile's default
  * credentials, syncs a customer created through the CRM simulator's HTTP console.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "suitesync.roles=bridge")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"suitesync.roles=bridge",
+        "suitesync.security.admin-user=ops", "suitesync.security.admin-password=it-admin-password"})
 @ActiveProfiles("simulators")
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class SimulatorsProfileIT {
@@ -51,7 +52,8 @@ class SimulatorsProfileIT {
         Map<?, ?> created = http.postForObject(crm.baseUrl() + "/_sim/customers",
                 Map.of("name", "Profile Demo", "email", "demo@example.com", "phone", "1"), Map.class);
 
-        ResponseEntity<Map> poll = bridge.postForEntity("/bridge/poll-now", null, Map.class);
+        ResponseEntity<Map> poll = bridge.withBasicAuth("ops", "it-admin-password")
+                .postForEntity("/bridge/poll-now", null, Map.class);
 
         assertThat(poll.getStatusCode().is2xxSuccessful()).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> finance.all("customer").size() == 1);

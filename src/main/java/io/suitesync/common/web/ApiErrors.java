@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +25,7 @@ import org.springframework.stereotype.Component;
 public class ApiErrors {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public Map<String, Object> toResponse(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -57,12 +61,26 @@ public class ApiErrors {
         }
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        return body(status, status == 500 ? "internal error: " + message : message);
+    }
+
+    /** The one error format of every HTTP answer: {@code {status, error, message, timestamp}}. */
+    public static Map<String, Object> body(int status, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("error", reason(status));
-        body.put("message", status == 500 ? "internal error: " + message : message);
+        body.put("message", message);
         body.put("timestamp", Instant.now().toString());
         return body;
+    }
+
+    /** Answers a servlet request with {@link #body} (filters that refuse a request before Camel sees it). */
+    public static void write(HttpServletResponse response, int status, String message) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getOutputStream().write(JSON.writeValueAsBytes(body(status, message)));
+        response.flushBuffer();
     }
 
     private static String reason(int status) {
@@ -72,6 +90,7 @@ public class ApiErrors {
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 409 -> "Conflict";
+            case 413 -> "Payload Too Large";
             case 429 -> "Too Many Requests";
             default -> status >= 500 ? "Internal Server Error" : "Error";
         };

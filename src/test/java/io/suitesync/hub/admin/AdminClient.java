@@ -17,6 +17,7 @@ public class AdminClient {
     public static final String ADMIN_KEY = "test-admin-key";
     public static final String ADMIN_PASSWORD = "test-admin-password";
     public static final String CRM_READ_KEY = "test-crm-read-key";
+    public static final String HRMS_READ_KEY = "test-hrms-read-key";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
@@ -28,7 +29,7 @@ public class AdminClient {
         this.base = "http://localhost:" + port;
     }
 
-    public record Response(int status, String raw, long millis) {
+    public record Response(int status, String raw, long millis, java.net.http.HttpHeaders headers) {
         public Map<String, Object> json() {
             try {
                 return MAPPER.readValue(raw, MAP);
@@ -69,6 +70,11 @@ public class AdminClient {
 
     /** {@code apiKey} null: no X-Api-Key header; {@code "basic:user:password"}: HTTP Basic. */
     public Response send(String method, String path, String jsonBody, String apiKey) {
+        return send(method, path, jsonBody, apiKey, Map.of());
+    }
+
+    /** As {@link #send(String, String, String, String)}, with extra request headers. */
+    public Response send(String method, String path, String jsonBody, String apiKey, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(jsonBody));
@@ -81,10 +87,12 @@ public class AdminClient {
         } else if (apiKey != null) {
             request.header("X-Api-Key", apiKey);
         }
+        headers.forEach(request::header);
         long start = System.nanoTime();
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body(), (System.nanoTime() - start) / 1_000_000);
+            return new Response(response.statusCode(), response.body(), (System.nanoTime() - start) / 1_000_000,
+                    response.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
