@@ -84,5 +84,6 @@ public record HubProperties(
             @Min(1) long streamMaxLength,
             @NotNull Duration retention,
             @NotNull Duration purgeInterval,
-            @Min(1) int fairWindow) {}
+            @Min(1) int fairWindow,
+            @Min(0) int tenantMetricsTop) {}
 }
