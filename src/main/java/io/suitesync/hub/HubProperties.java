@@ -83,5 +83,7 @@ public record HubProperties(
             @NotNull Duration retryBackoff,
             @Min(1) long streamMaxLength,
             @NotNull Duration retention,
-            @NotNull Duration purgeInterval) {}
+            @NotNull Duration purgeInterval,
+            @Min(1) int fairWindow,
+            @Min(0) int tenantMetricsTop) {}
 }

@@ -352,13 +352,15 @@ public final class RelayBench {
 
     /** The relay's own claim query and mark statement, without publishing: the database's ceiling. */
     private static double claimMarkRate(JdbcTemplate jdbc, int batchSize) {
-        jdbc.update("INSERT INTO change_queue (change_id, table_name, record_id) "
-                + "SELECT id, table_name, record_id FROM change_log ON CONFLICT DO NOTHING");
+        jdbc.update("INSERT INTO change_queue (change_id, table_name, record_id, tenant_id, high) "
+                + "SELECT id, table_name, record_id, tenant_id, priority = 'high' FROM change_log ON CONFLICT DO NOTHING");
         jdbc.execute("VACUUM ANALYZE change_queue");
         long rows = jdbc.queryForObject("SELECT count(*) FROM change_queue", Long.class);
         String yaml = relayYaml();
-        String claim = statement(yaml, "sql:WITH claimed", "      parameters:")
-                .replace("{{suitesync.hub.relay.batch-size}}", Integer.toString(batchSize))
+        String claim = resource("/sql/relay/claim.sql")
+                .replace(":#${properties:suitesync.hub.relay.batch-size}", Integer.toString(batchSize))
+                .replace(":#${properties:suitesync.hub.relay.fair-window}", "100")
+                .replace(":#${bean:relayTenantTurns.cursor}", "''")
                 .replace(":#${bean:relayInFlight.claimExclusions}", "'{}'");
         String mark = statement(yaml, "sql:WITH skipped", "- bean:")
                 .replace(":#skippedIds", "'{}'").replace(":#doneIds", ":ids");
@@ -378,7 +380,11 @@ public final class RelayBench {
     }
 
     private static String relayYaml() {
-        try (var in = RelayBench.class.getResourceAsStream("/routes/hub/change-log-relay.camel.yaml")) {
+        return resource("/routes/hub/change-log-relay.camel.yaml");
+    }
+
+    private static String resource(String path) {
+        try (var in = RelayBench.class.getResourceAsStream(path)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

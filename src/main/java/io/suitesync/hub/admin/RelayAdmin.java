@@ -4,12 +4,17 @@ import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.web.ApiException;
 import io.suitesync.hub.relay.DeadLetters;
 import io.suitesync.hub.relay.RelayWakeupScheduler;
+import io.suitesync.hub.relay.TenantBacklog;
+import io.suitesync.hub.relay.TenantBacklog.TenantLag;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
-/** Relay operations of the admin API: "process now" and the dead letters, with their input checks. */
+/**
+ * Relay operations of the admin API: "process now", the dead letters and the backlog per tenant, with
+ * their input checks.
+ */
 @Component("relayAdmin")
 @ConditionalOnRole("hub")
 public class RelayAdmin {
@@ -19,10 +24,33 @@ public class RelayAdmin {
 
     private final DeadLetters deadLetters;
     private final RelayWakeupScheduler wakeup;
+    private final TenantBacklog backlog;
 
-    public RelayAdmin(DeadLetters deadLetters, RelayWakeupScheduler wakeup) {
+    public RelayAdmin(DeadLetters deadLetters, RelayWakeupScheduler wakeup, TenantBacklog backlog) {
         this.deadLetters = deadLetters;
         this.wakeup = wakeup;
+        this.backlog = backlog;
+    }
+
+    /** The tenants with queued changes, most lagging first, a page at a time. */
+    public Map<String, Object> tenants(String limit, String offset) {
+        int max = intParam("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int skip = intParam("offset", offset, 0, 0, Integer.MAX_VALUE);
+        List<TenantLag> page = backlog.page(max, skip);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("tenantsWithBacklog", page.isEmpty() ? (skip == 0 ? 0 : null) : page.get(0).tenants());
+        out.put("offset", skip);
+        out.put("limit", max);
+        out.put("tenants", page.stream().map(t -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("tenantId", t.tenantId());
+            row.put("pending", t.pending());
+            row.put("highPriorityPending", t.highPending());
+            row.put("oldestChangeAt", t.oldestChangeAt().toString());
+            row.put("lagSeconds", Math.round(t.lagSeconds() * 1000) / 1000.0);
+            return row;
+        }).toList());
+        return out;
     }
 
     public Map<String, Object> processNow() {

@@ -45,8 +45,9 @@ public class DeadLetters {
         return jdbc.update("WITH replayed AS (UPDATE change_dead_letter d SET replayed_at = now() "
                 + "WHERE d.replayed_at IS NULL AND " + condition + " RETURNING d.change_id) "
                 + ", reset AS (UPDATE change_log c SET status = NULL, attempts = 0 "
-                + "FROM replayed r WHERE c.id = r.change_id RETURNING c.id, c.table_name, c.record_id) "
-                + "INSERT INTO change_queue (change_id, table_name, record_id) SELECT id, table_name, record_id FROM reset "
+                + "FROM replayed r WHERE c.id = r.change_id RETURNING c.id, c.table_name, c.record_id, c.tenant_id, c.priority) "
+                + "INSERT INTO change_queue (change_id, table_name, record_id, tenant_id, high) "
+                + "SELECT id, table_name, record_id, tenant_id, priority = 'high' FROM reset "
                 + "ON CONFLICT (change_id) DO NOTHING", args);
     }
 }

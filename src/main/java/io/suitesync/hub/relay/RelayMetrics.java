@@ -3,26 +3,32 @@ package io.suitesync.hub.relay;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.hub.HubProperties;
+import io.suitesync.hub.relay.TenantBacklog.TenantLag;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * The relay's figures, in Micrometer (hence Prometheus) and as a snapshot for the admin API:
  * processed rows by outcome, events published, failures, batch processing time, and from the
- * database the backlog (pending) and lag (age of the oldest unprocessed row).
+ * database the backlog (pending) and lag (age of the oldest unprocessed row), in total and for the
+ * {@code tenant-metrics-top} most lagging tenants (so the series stay bounded with thousands of tenants).
  */
 @Component("relayMetrics")
 @ConditionalOnRole("hub")
 public class RelayMetrics {
 
-    private final JdbcTemplate jdbc;
+    private final TenantBacklog backlog;
+    private final int topTenants;
     private final Counter published;
     private final Counter skipped;
     private final Counter parked;
@@ -33,9 +39,13 @@ public class RelayMetrics {
     private final Timer batchTime;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong lagMillis = new AtomicLong();
+    private final AtomicLong backloggedTenants = new AtomicLong();
+    private final MultiGauge tenantPending;
+    private final MultiGauge tenantLag;
 
-    public RelayMetrics(MeterRegistry registry, JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+    public RelayMetrics(MeterRegistry registry, TenantBacklog backlog, HubProperties config) {
+        this.backlog = backlog;
+        this.topTenants = config.relay().tenantMetricsTop();
         this.published = processed(registry, "published");
         this.skipped = processed(registry, "skipped");
         this.parked = processed(registry, "parked");
@@ -53,6 +63,12 @@ public class RelayMetrics {
                 .register(registry);
         Gauge.builder("suitesync.relay.lag.seconds", lagMillis, v -> v.get() / 1000.0)
                 .description("age of the oldest queued change").register(registry);
+        Gauge.builder("suitesync.relay.tenants.backlogged", backloggedTenants, AtomicLong::get)
+                .description("tenants with queued changes").register(registry);
+        this.tenantPending = MultiGauge.builder("suitesync.relay.tenant.pending")
+                .description("changes queued for the relay, for the most lagging tenants only").register(registry);
+        this.tenantLag = MultiGauge.builder("suitesync.relay.tenant.lag.seconds")
+                .description("age of the tenant's oldest queued change, for the most lagging tenants only").register(registry);
     }
 
     private static Counter processed(MeterRegistry registry, String outcome) {
@@ -83,16 +99,21 @@ public class RelayMetrics {
         claimErrors.increment();
     }
 
-    /** Refreshes pending and lag from the database (the relay-stats route calls it periodically). */
+    /**
+     * Refreshes pending and lag, in total and for the most lagging tenants, from the database (the
+     * relay-stats route calls it periodically).
+     */
     public void refreshBacklog() {
-        // the lowest queued id is the oldest change (ids follow capture order closely enough for a gauge)
-        jdbc.query("SELECT (SELECT count(*) FROM change_queue) AS pending, "
-                        + "COALESCE(EXTRACT(EPOCH FROM (clock_timestamp() - (SELECT changed_at FROM change_log "
-                        + "WHERE id = (SELECT min(change_id) FROM change_queue)))) * 1000, 0) AS lag",
-                rs -> {
-                    pending.set(rs.getLong("pending"));
-                    lagMillis.set(rs.getLong("lag"));
-                });
+        // one row at least: it carries the totals
+        List<TenantLag> top = backlog.page(Math.max(topTenants, 1), 0);
+        pending.set(top.isEmpty() ? 0 : top.get(0).totalPending());
+        lagMillis.set(top.isEmpty() ? 0 : Math.round(top.get(0).lagSeconds() * 1000));
+        backloggedTenants.set(top.isEmpty() ? 0 : top.get(0).tenants());
+        List<TenantLag> shown = top.subList(0, Math.min(topTenants, top.size()));
+        tenantPending.register(shown.stream().map(t -> MultiGauge.Row.of(Tags.of("tenant", t.tenantId()), t.pending()))
+                .toList(), true);
+        tenantLag.register(shown.stream().map(t -> MultiGauge.Row.of(Tags.of("tenant", t.tenantId()), t.lagSeconds()))
+                .toList(), true);
     }
 
     public Map<String, Object> snapshot() {
@@ -107,6 +128,7 @@ public class RelayMetrics {
         out.put("eventsPublished", (long) events.count());
         out.put("pending", pending.get());
         out.put("lagSeconds", lagMillis.get() / 1000.0);
+        out.put("tenantsWithBacklog", backloggedTenants.get());
         out.put("averageBatchMillis", batchTime.mean(TimeUnit.MILLISECONDS));
         out.put("batches", batchTime.count());
         out.put("batchErrors", (long) batchErrors.count());

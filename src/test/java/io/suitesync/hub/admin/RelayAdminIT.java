@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,6 +26,9 @@ class RelayAdminIT {
     @LocalServerPort int port;
     @Autowired JdbcTemplate jdbc;
     @Autowired StringRedisTemplate redis;
+    @Autowired CamelContext camel;
+    @Autowired io.suitesync.hub.relay.RelayMetrics metrics;
+    @Autowired io.micrometer.core.instrument.MeterRegistry registry;
 
     AdminClient admin;
     WrapperFixtures wrapper;
@@ -50,6 +54,46 @@ class RelayAdminIT {
                 "lagSeconds", "averageBatchMillis", "errorRate");
         assertThat(((Number) r.get("published")).longValue()).isPositive();
         assertThat(((Number) r.get("eventsPublished")).longValue()).isPositive();
+    }
+
+    @Test
+    void tenantsWithABacklogAreListedMostLaggingFirstAndPaged() throws Exception {
+        String older = wrapper.tenant("crm");
+        String newer = wrapper.tenant("crm");
+        camel.getRouteController().stopRoute("change-log-relay");
+        try {
+            wrapper.creditConfig(older, "crm.leads.create", 1);
+            wrapper.user(older, "a@example.com");
+            wrapper.user(older, "b@example.com");
+            wrapper.user(newer, "c@example.com");
+
+            AdminClient.Response r = admin.get("/admin/relay/tenants?limit=1000");
+            assertThat(r.status()).isEqualTo(200);
+            List<Map<String, Object>> tenants = r.get("tenants");
+            List<String> ids = tenants.stream().map(t -> (String) t.get("tenantId")).toList();
+            assertThat(ids).contains(older, newer);
+            assertThat(ids.indexOf(older)).isLessThan(ids.indexOf(newer));
+            Map<String, Object> first = tenants.get(ids.indexOf(older));
+            assertThat(first).containsEntry("pending", 3).containsEntry("highPriorityPending", 1);
+            assertThat(((Number) first.get("lagSeconds")).doubleValue()).isGreaterThanOrEqualTo(0);
+            assertThat(((Number) r.get("tenantsWithBacklog")).intValue()).isEqualTo(tenants.size());
+
+            AdminClient.Response page = admin.get("/admin/relay/tenants?limit=1&offset=" + ids.indexOf(newer));
+            assertThat(page.<List<Map<String, Object>>>get("tenants")).singleElement()
+                    .satisfies(t -> assertThat(t).containsEntry("tenantId", newer).containsEntry("pending", 1));
+            assertThat(admin.get("/admin/relay/tenants?limit=0").status()).isEqualTo(400);
+            assertThat(admin.get("/admin/relay/tenants?offset=-1").status()).isEqualTo(400);
+
+            // the gauges name the most lagging tenants (tenant-metrics-top of them)
+            metrics.refreshBacklog();
+            assertThat(registry.get("suitesync.relay.tenant.pending").tag("tenant", older).gauge().value()).isEqualTo(3.0);
+            assertThat(registry.get("suitesync.relay.tenants.backlogged").gauge().value()).isGreaterThanOrEqualTo(2.0);
+        } finally {
+            camel.getRouteController().startRoute("change-log-relay");
+        }
+        await().atMost(WAIT).until(() -> streams.size("crm:" + older + ":events") == 3);
+        assertThat(admin.get("/admin/relay/tenants").<List<Map<String, Object>>>get("tenants"))
+                .noneMatch(t -> older.equals(t.get("tenantId")) || newer.equals(t.get("tenantId")));
     }
 
     @Test

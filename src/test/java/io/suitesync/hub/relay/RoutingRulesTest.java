@@ -86,7 +86,7 @@ class RoutingRulesTest {
         return new HubProperties(List.of("crm", "hrms", "finance", "affiliate"),
                 List.of("user-management", "role-management"), tables,
                 new HubProperties.Relay(100, Duration.ofSeconds(1), 3, Duration.ofSeconds(1), 1000,
-                        Duration.ofDays(7), Duration.ofHours(1)));
+                        Duration.ofDays(7), Duration.ofHours(1), 100, 10));
     }
 
     private static Table table(String entity, String dataType, Tier tier, Strategy strategy, String field) {

@@ -1,0 +1,96 @@
+WITH RECURSIVE
+in_flight AS MATERIALIZED (
+    SELECT unnest(CAST(:#${bean:relayInFlight.claimExclusions} AS bigint[])) AS change_id),
+-- the tenants with queued changes, at most :window of them per claim: those after the previous
+-- claim's last tenant first, then from the start (a loose index scan: one probe per tenant)
+after_cursor (tenant_id, n) AS (
+    (SELECT q.tenant_id, 1 FROM change_queue q WHERE q.tenant_id > :#${bean:relayTenantTurns.cursor}
+     ORDER BY q.tenant_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT q.tenant_id FROM change_queue q WHERE q.tenant_id > t.tenant_id ORDER BY q.tenant_id LIMIT 1), t.n + 1
+    FROM after_cursor t WHERE t.tenant_id IS NOT NULL AND t.n < CAST(:#${properties:suitesync.hub.relay.fair-window} AS int)),
+from_start (tenant_id, n) AS (
+    (SELECT q.tenant_id, 1 FROM change_queue q ORDER BY q.tenant_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT q.tenant_id FROM change_queue q WHERE q.tenant_id > t.tenant_id ORDER BY q.tenant_id LIMIT 1), t.n + 1
+    FROM from_start t WHERE t.tenant_id IS NOT NULL AND t.n < CAST(:#${properties:suitesync.hub.relay.fair-window} AS int)),
+tenants AS MATERIALIZED (
+    SELECT tenant_id, min(lap) AS lap FROM (
+        SELECT tenant_id, 0 AS lap FROM after_cursor WHERE tenant_id IS NOT NULL
+        UNION ALL
+        SELECT tenant_id, 1 FROM from_start WHERE tenant_id IS NOT NULL) t
+    GROUP BY tenant_id
+    ORDER BY min(lap), tenant_id
+    LIMIT CAST(:#${properties:suitesync.hub.relay.fair-window} AS int)),
+share AS MATERIALIZED (
+    SELECT CAST(ceil(CAST(:#${properties:suitesync.hub.relay.batch-size} AS numeric) / greatest(count(*), 1)) AS int) AS per_tenant
+    FROM tenants),
+-- high-priority changes first, whatever their tenant
+high AS MATERIALIZED (
+    SELECT q.change_id, 0 AS class, 0::bigint AS turn
+    FROM change_queue q
+    WHERE q.high
+      AND NOT EXISTS (SELECT 1 FROM change_retry r
+                      WHERE r.table_name = q.table_name AND r.record_id = q.record_id
+                        AND r.change_id <= q.change_id AND r.next_attempt_at > now())
+      AND q.change_id NOT IN (SELECT change_id FROM in_flight)
+    ORDER BY q.change_id
+    LIMIT CAST(:#${properties:suitesync.hub.relay.batch-size} AS int)),
+-- then each tenant's oldest change, each tenant's second, ...: up to an equal share per tenant,
+-- then, for the tenants that have more, what the others left of the batch
+turns AS MATERIALIZED (
+    SELECT p.change_id, 1 AS class, p.turn, t.tenant_id
+    FROM tenants t CROSS JOIN share s
+    CROSS JOIN LATERAL (
+        SELECT o.change_id, row_number() OVER (ORDER BY o.change_id) AS turn
+        FROM (SELECT q.change_id
+              FROM change_queue q
+              WHERE q.tenant_id = t.tenant_id AND NOT q.high
+                AND NOT EXISTS (SELECT 1 FROM change_retry r
+                                WHERE r.table_name = q.table_name AND r.record_id = q.record_id
+                                  AND r.change_id <= q.change_id AND r.next_attempt_at > now())
+                AND q.change_id NOT IN (SELECT change_id FROM in_flight)
+              ORDER BY q.change_id
+              LIMIT s.per_tenant) o) p),
+leftover AS MATERIALIZED (
+    SELECT greatest(CAST(:#${properties:suitesync.hub.relay.batch-size} AS int)
+                    - (SELECT count(*) FROM high) - (SELECT count(*) FROM turns), 0) AS rows),
+more AS (
+    SELECT p.change_id, 1 AS class, s.per_tenant + p.turn AS turn
+    FROM (SELECT tenant_id, max(change_id) AS last_id FROM turns GROUP BY tenant_id) f
+    CROSS JOIN share s CROSS JOIN leftover l
+    CROSS JOIN LATERAL (
+        SELECT o.change_id, row_number() OVER (ORDER BY o.change_id) AS turn
+        FROM (SELECT q.change_id
+              FROM change_queue q
+              WHERE q.tenant_id = f.tenant_id AND NOT q.high AND q.change_id > f.last_id
+                AND NOT EXISTS (SELECT 1 FROM change_retry r
+                                WHERE r.table_name = q.table_name AND r.record_id = q.record_id
+                                  AND r.change_id <= q.change_id AND r.next_attempt_at > now())
+                AND q.change_id NOT IN (SELECT change_id FROM in_flight)
+              ORDER BY q.change_id
+              LIMIT l.rows) o) p
+    WHERE l.rows > 0
+      AND (SELECT count(*) FROM turns u WHERE u.tenant_id = f.tenant_id) >= s.per_tenant),
+claimed AS MATERIALIZED (
+    SELECT change_id, class FROM (
+        SELECT change_id, class, turn FROM high
+        UNION ALL SELECT change_id, class, turn FROM turns
+        UNION ALL SELECT change_id, class, turn FROM more) c
+    ORDER BY class, turn, change_id
+    LIMIT CAST(:#${properties:suitesync.hub.relay.batch-size} AS int)),
+batch AS (
+    SELECT c.id, c.tenant_id, c.table_name, c.record_id, c.operation, c.changed_fields, c.old_values,
+           c.new_values, c.context, c.priority, c.changed_at, c.attempts, q.class
+    FROM claimed q JOIN change_log c ON c.id = q.change_id),
+apps AS MATERIALIZED (
+    SELECT tenant_id, to_jsonb(array_agg(application_code))::text AS enabled_apps
+    FROM organization_applications
+    WHERE is_enabled AND tenant_id IN (SELECT DISTINCT tenant_id FROM batch)
+    GROUP BY tenant_id)
+SELECT b.id, b.tenant_id, b.table_name, b.record_id, b.operation,
+       array_to_json(b.changed_fields)::text AS changed_fields, b.old_values::text AS old_values,
+       b.new_values::text AS new_values, b.context::text AS context, b.priority, b.changed_at,
+       b.attempts, a.enabled_apps
+FROM batch b LEFT JOIN apps a ON a.tenant_id = b.tenant_id
+ORDER BY b.class, b.id

@@ -1,0 +1,253 @@
+package io.suitesync.bench;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.suitesync.SuiteSyncApplication;
+import io.suitesync.testsupport.TestServers;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Noisy-neighbour benchmark of the relay's fair claim, against real PostgreSQL and Redis
+ * (SUITESYNC_TEST_POSTGRES_URL / SUITESYNC_TEST_REDIS_URL, else embedded). One hub; tenant A gets a
+ * backlog of {@code backlog} captured user inserts (normal priority) while the relay is stopped.
+ * Prints one JSON line with:
+ * <ul>
+ *   <li>A's drain rate alone, on the freshly started hub and again warm;</li>
+ *   <li>A's drain rate while ten other tenants (B…K) update role names at {@code rate} changes/s in
+ *       total, and their commit→subscriber latency p50/p99/max during A's drain;</li>
+ *   <li>A's drain rate while A itself updates a credit configuration (a high-priority table) at
+ *       {@code highRate}/s, and that change's commit→subscriber latency p50/p99/max.</li>
+ * </ul>
+ * Latency is taken from the writer's commit returning to the event's arrival on the live pub/sub
+ * channel the relay publishes in the same pipeline as the stream entry (same JVM clock).
+ * Run: {@code ./mvnw -B -q -Pbench test-compile exec:java -Dexec.mainClass=io.suitesync.bench.NoisyNeighbourBench}
+ * (options: -Dbacklog=1000000 -Drate=100 -DhighRate=10 -DbatchSize=2000).
+ */
+public final class NoisyNeighbourBench {
+
+    private static final Pattern NAME = Pattern.compile("\"name\":\"seq-(\\d+)\"");
+    private static final Pattern COST = Pattern.compile("\"creditCost\":(\\d+)");
+
+    private NoisyNeighbourBench() {}
+
+    public static void main(String[] args) {
+        try {
+            run();
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run() throws Exception {
+        int backlog = Integer.getInteger("backlog", 1_000_000);
+        int rate = Integer.getInteger("rate", 100);
+        int highRate = Integer.getInteger("highRate", 10);
+        int batchSize = Integer.getInteger("batchSize", 2_000);
+        long started = System.nanoTime();
+        try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(SuiteSyncApplication.class)
+                .run("--spring.datasource.url=" + TestServers.newDatabase(), "--server.port=0",
+                        "--spring.data.redis.url=" + TestServers.redisUrl(),
+                        "--suitesync.hub.relay.batch-size=" + batchSize, "--logging.level.root=WARN")) {
+            double startSeconds = (System.nanoTime() - started) / 1e9;
+            JdbcTemplate jdbc = hub.getBean(JdbcTemplate.class);
+            StringRedisTemplate redis = hub.getBean(StringRedisTemplate.class);
+            CamelContext camel = hub.getBean(CamelContext.class);
+            DataSource dataSource = hub.getBean(DataSource.class);
+            String run = Long.toString(System.currentTimeMillis(), 36);
+            String noisy = "nn-" + run + "-a";
+            List<String> quiet = new ArrayList<>();
+            tenant(jdbc, noisy);
+            for (char c = 'b'; c <= 'k'; c++) {
+                quiet.add("nn-" + run + "-" + c);
+                tenant(jdbc, quiet.get(quiet.size() - 1));
+            }
+            List<String> roles = new ArrayList<>();
+            for (String tenant : quiet) {
+                roles.addAll(jdbc.queryForList("INSERT INTO roles (tenant_id, name, permissions) "
+                        + "SELECT ?, 'role-' || g, '{crm.leads.view}' FROM generate_series(1, 10) g RETURNING id::text",
+                        String.class, tenant));
+            }
+            String config = jdbc.queryForObject("INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost) "
+                    + "VALUES (?, 'crm.leads.create', 1) RETURNING id::text", String.class, noisy);
+
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("backlog", backlog);
+            out.put("hubStartSeconds", round2(startSeconds));
+            out.put("aloneFreshEventsPerSecond", round(drain(jdbc, camel, noisy, backlog, running -> {})));
+            double alone = drain(jdbc, camel, noisy, backlog, running -> {});
+            out.put("aloneWarmEventsPerSecond", round(alone));
+
+            Latencies neighbours = new Latencies(redis, "crm:nn-" + run + "-*:roles", NAME);
+            double withNeighbours = drain(jdbc, camel, noisy, backlog,
+                    running -> neighbours.write(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid", roles,
+                            rate, running));
+            neighbours.close();
+            out.put("withNeighboursEventsPerSecond", round(withNeighbours));
+            out.put("withNeighboursVsWarmAlone", round2(withNeighbours / alone));
+            out.put("neighbourRatePerSecond", rate);
+            neighbours.report("neighbour", out);
+
+            Latencies high = new Latencies(redis, "crm:" + noisy + ":credit-configs", COST);
+            double withHigh = drain(jdbc, camel, noisy, backlog,
+                    running -> high.write(dataSource, "UPDATE credit_configurations SET credit_cost = ? WHERE id = ?::uuid",
+                            List.of(config), highRate, running));
+            high.close();
+            out.put("withHighPriorityEventsPerSecond", round(withHigh));
+            out.put("withHighPriorityVsWarmAlone", round2(withHigh / alone));
+            out.put("highPriorityRatePerSecond", highRate);
+            high.report("highPriority", out);
+
+            out.put("cores", Runtime.getRuntime().availableProcessors());
+            out.put("loadAverageAtEnd", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    .getSystemLoadAverage());
+            System.out.println(toJson(out));
+            java.util.Set<String> keys = redis.keys("*:nn-" + run + "-*");
+            if (keys != null && !keys.isEmpty()) {
+                redis.delete(keys);
+            }
+        }
+    }
+
+    private static void tenant(JdbcTemplate jdbc, String id) {
+        jdbc.update("INSERT INTO tenants (id, name) VALUES (?, ?)", id, id);
+        jdbc.update("INSERT INTO organization_applications (tenant_id, application_code) VALUES (?, 'crm')", id);
+    }
+
+    /**
+     * Captures {@code count} user inserts of the tenant with the relay stopped, starts the relay and
+     * {@code alongside} (which runs while the flag it gets is set: until the tenant's queue is empty), and returns the tenant's
+     * events per second.
+     */
+    private static double drain(JdbcTemplate jdbc, CamelContext camel, String tenant, int count,
+                                java.util.function.Consumer<AtomicBoolean> alongside)
+            throws Exception {
+        camel.getRouteController().stopRoute("change-log-relay");
+        jdbc.update("INSERT INTO users (tenant_id, email, first_name, last_name) "
+                + "SELECT ?, 'u' || g || '-' || random() || '@example.com', 'Ada', 'Lovelace' FROM generate_series(1, ?) g",
+                tenant, count);
+        jdbc.execute("VACUUM ANALYZE change_queue");
+        AtomicBoolean draining = new AtomicBoolean(true);
+        Thread side = new Thread(() -> alongside.accept(draining), "bench-alongside");
+        long start = System.nanoTime();
+        camel.getRouteController().startRoute("change-log-relay");
+        side.start();
+        while (Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM change_queue WHERE tenant_id = ? AND NOT high)", Boolean.class, tenant))) {
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        long nanos = System.nanoTime() - start;
+        draining.set(false);
+        side.join();
+        return count / (nanos / 1e9);
+    }
+
+    /** Commit→subscriber latencies of changes whose event carries their sequence number. */
+    private static final class Latencies implements AutoCloseable {
+
+        private final Map<Integer, Long> committedAt = new ConcurrentHashMap<>();
+        private final List<Long> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final RedisClient client;
+        private final StatefulRedisPubSubConnection<String, String> connection;
+        private int seq = 1_000;
+
+        Latencies(StringRedisTemplate redis, String channelPattern, Pattern valuePattern) {
+            client = RedisClient.create(TestServers.redisUrl());
+            connection = client.connectPubSub();
+            connection.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String pattern, String channel, String message) {
+                    long now = System.nanoTime();
+                    Matcher m = valuePattern.matcher(message);
+                    if (m.find()) {
+                        Long at = committedAt.remove(Integer.parseInt(m.group(1)));
+                        if (at != null) {
+                            samples.add(now - at);
+                        }
+                    }
+                }
+            });
+            connection.sync().psubscribe(channelPattern);
+        }
+
+        /** Updates the rows round robin at {@code rate}/s until the drain ends; each update carries a new sequence number. */
+        void write(DataSource dataSource, String sql, List<String> ids, int rate, AtomicBoolean running) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement update = c.prepareStatement(sql)) {
+                long interval = 1_000_000_000L / rate;
+                long next = System.nanoTime();
+                while (running.get()) {
+                    LockSupport.parkNanos(next - System.nanoTime());
+                    next += interval;
+                    int n = seq++;
+                    update.setInt(1, n);
+                    update.setString(2, ids.get(n % ids.size()));
+                    update.executeUpdate();
+                    committedAt.put(n, System.nanoTime());
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void report(String name, Map<String, Object> out) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!committedAt.isEmpty() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            }
+            long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
+            out.put(name + "Samples", sorted.length);
+            out.put(name + "Lost", committedAt.size());
+            out.put(name + "LatencyP50Ms", round2(percentile(sorted, 0.50) / 1e6));
+            out.put(name + "LatencyP99Ms", round2(percentile(sorted, 0.99) / 1e6));
+            out.put(name + "LatencyMaxMs", round2(sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6));
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+            client.shutdown();
+        }
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    private static long round(double v) {
+        return Math.round(v);
+    }
+
+    private static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static String toJson(Map<String, Object> values) {
+        StringBuilder out = new StringBuilder("{");
+        values.forEach((k, v) -> out.append(out.length() > 1 ? "," : "").append('"').append(k).append("\":")
+                .append(v instanceof String ? "\"" + v + "\"" : String.format(Locale.ROOT, "%s", v)));
+        return out.append('}').toString();
+    }
+}
