@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -30,7 +28,7 @@ public class ApiErrors {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
-    public Map<String, Object> toResponse(Exchange exchange) {
+    public ApiError toResponse(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         int status = 500;
         String message = INTERNAL_ERROR_MESSAGE;
@@ -58,14 +56,9 @@ public class ApiErrors {
     }
 
     /** The error body for a status; a 5xx message is replaced by a summary that names no internals. */
-    public static Map<String, Object> body(int status, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", status);
-        body.put("error", reason(status));
-        body.put("message", status >= 500 || message == null || message.isBlank()
-                ? (status >= 500 ? INTERNAL_ERROR_MESSAGE : reason(status)) : message);
-        body.put("timestamp", Instant.now().toString());
-        return body;
+    public static ApiError body(int status, String message) {
+        return new ApiError(status, reason(status), status >= 500 || message == null || message.isBlank()
+                ? (status >= 500 ? INTERNAL_ERROR_MESSAGE : reason(status)) : message, Instant.now().toString());
     }
 
     /** A message about a JSON body that names the field and never a Java type. */
