@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import io.suitesync.common.web.ApiException;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,18 +164,16 @@ public class WorkQueue {
     }
 
     /** Puts one FAILED item back in the queue with fresh attempts; 404 when there is no such failed item. */
-    public Map<String, Object> retry(@Header("id") String id, Exchange exchange) {
+    public Map<String, Object> retry(@Header("id") String id) {
         long itemId;
         try {
             itemId = Long.parseLong(id);
         } catch (NumberFormatException e) {
-            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
-            return Map.of("error", "id must be a number, got '" + id + "'");
+            throw ApiException.badRequest("id must be a number, got '" + id + "'");
         }
         int updated = requeue("$.id = :id", new MapSqlParameterSource("id", itemId));
         if (updated == 0) {
-            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
-            return Map.of("error", "no failed work item " + id);
+            throw ApiException.notFound("no failed work item " + id);
         }
         return Map.of("retried", updated, "id", itemId);
     }

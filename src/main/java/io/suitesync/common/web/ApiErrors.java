@@ -1,36 +1,41 @@
 package io.suitesync.common.web;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns the exception of a failed REST exchange into {@code {status, error, message, timestamp}}
- * with the right HTTP status (routes/config/rest-error-handling.camel.yaml calls it). Malformed
- * JSON and wrong types are 400 with the offending field named.
+ * The one error format of every HTTP answer: {@code {status, error, message, timestamp}}.
+ * {@link #toResponse} turns the exception of a failed REST exchange into it
+ * (routes/config/rest-error-handling.camel.yaml calls it); {@link #body} is used by what answers
+ * before Camel (request checks, Spring's and Tomcat's own errors). Malformed JSON and wrong types
+ * are 400 with the offending field named. A 5xx never carries the cause's text (SQL, class names):
+ * the cause goes to the log.
  */
 @Component("apiErrors")
 public class ApiErrors {
 
+    static final String INTERNAL_ERROR_MESSAGE = "internal error (logged on the server)";
+
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public Map<String, Object> toResponse(Exchange exchange) {
+    public ApiError toResponse(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         int status = 500;
-        String message = e == null ? "unknown error" : e.getMessage();
+        String message = INTERNAL_ERROR_MESSAGE;
         Throwable cause = e;
         while (cause != null) {
             if (cause instanceof ApiException api) {
@@ -38,19 +43,9 @@ public class ApiErrors {
                 message = api.getMessage();
                 break;
             }
-            if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-                status = 400;
-                String field = mapping.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
-                        : "[" + r.getIndex() + "]").collect(Collectors.joining("."));
-                message = "invalid value for field '" + field + "'"
-                        + (mapping instanceof InvalidFormatException f ? ": " + f.getValue() + " is not a " + f.getTargetType().getSimpleName()
-                        : mapping instanceof MismatchedInputException m && m.getTargetType() != null
-                        ? ": expected " + m.getTargetType().getSimpleName() : "");
-                break;
-            }
             if (cause instanceof JsonProcessingException json) {
                 status = 400;
-                message = "malformed JSON: " + json.getOriginalMessage();
+                message = jsonMessage(json);
                 break;
             }
             cause = cause.getCause();
@@ -61,17 +56,49 @@ public class ApiErrors {
         }
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        return body(status, status == 500 ? "internal error: " + message : message);
+        return body(status, message);
     }
 
-    /** The one error format of every HTTP answer: {@code {status, error, message, timestamp}}. */
-    public static Map<String, Object> body(int status, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", status);
-        body.put("error", reason(status));
-        body.put("message", message);
-        body.put("timestamp", Instant.now().toString());
-        return body;
+    /** The error body for a status; a 5xx message is replaced by a summary that names no internals. */
+    public static ApiError body(int status, String message) {
+        return new ApiError(status, reason(status), status >= 500 || message == null || message.isBlank()
+                ? (status >= 500 ? INTERNAL_ERROR_MESSAGE : reason(status)) : message, Instant.now().toString());
+    }
+
+    /** A message about a JSON body that names the field and never a Java type. */
+    static String jsonMessage(JsonProcessingException json) {
+        if (json instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            String field = mapping.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
+                    : "[" + r.getIndex() + "]").collect(Collectors.joining("."));
+            if (mapping instanceof UnrecognizedPropertyException) {
+                return "unknown field '" + field + "'";
+            }
+            if (mapping instanceof InvalidFormatException f) {
+                return "invalid value for field '" + field + "': " + f.getValue() + " is not a "
+                        + jsonType(f.getTargetType());
+            }
+            if (mapping instanceof MismatchedInputException m && m.getTargetType() != null) {
+                return "invalid value for field '" + field + "': expected " + jsonType(m.getTargetType());
+            }
+            return "invalid value for field '" + field + "'";
+        }
+        if (json instanceof JsonMappingException) {
+            return "the request body must be a JSON object";
+        }
+        return "malformed JSON: " + json.getOriginalMessage();
+    }
+
+    private static String jsonType(Class<?> type) {
+        if (type == Boolean.class || type == boolean.class) {
+            return "boolean (true or false)";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "number";
+        }
+        if (type == String.class) {
+            return "string";
+        }
+        return "JSON object";
     }
 
     /** Answers a servlet request with {@link #body} (filters that refuse a request before Camel sees it). */
@@ -83,16 +110,8 @@ public class ApiErrors {
         response.flushBuffer();
     }
 
-    private static String reason(int status) {
-        return switch (status) {
-            case 400 -> "Bad Request";
-            case 401 -> "Unauthorized";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 409 -> "Conflict";
-            case 413 -> "Payload Too Large";
-            case 429 -> "Too Many Requests";
-            default -> status >= 500 ? "Internal Server Error" : "Error";
-        };
+    public static String reason(int status) {
+        HttpStatus known = HttpStatus.resolve(status);
+        return known != null ? known.getReasonPhrase() : status >= 500 ? "Internal Server Error" : "Error";
     }
 }

@@ -147,21 +147,33 @@ public class ApplicationAdmin {
                 + "WHERE tenant_id = ? AND application_code = ? AND is_enabled)", Boolean.class, orgId, appCode));
     }
 
-    /** ISO-8601 instant, offset date-time, or date (midnight UTC); 400 naming the field otherwise. */
+    /** The earliest {@code sinceDate} accepted: nothing the suite records is older. */
+    static final Instant EARLIEST_SINCE = Instant.parse("1970-01-01T00:00:00Z");
+
+    /**
+     * ISO-8601 instant, offset date-time, or date (midnight UTC), from 1970 up to now; 400 naming the
+     * field otherwise (a far-past or far-future value also overflowed PostgreSQL's timestamp range).
+     */
     static Instant parseSince(String text) {
         if (text == null || text.isBlank()) {
             return null;
         }
+        Instant since;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            since = OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException notDateTime) {
             try {
-                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+                since = LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
             } catch (DateTimeParseException notDate) {
                 throw ApiException.badRequest("invalid value for field 'sinceDate': '" + text
                         + "' is not an ISO-8601 date or date-time (e.g. 2024-01-01 or 2024-01-01T00:00:00Z)");
             }
         }
+        if (since.isBefore(EARLIEST_SINCE) || since.isAfter(Instant.now())) {
+            throw ApiException.badRequest("invalid value for field 'sinceDate': '" + text
+                    + "' is out of range (from 1970-01-01 up to now)");
+        }
+        return since;
     }
 
     private static String time(Object timestamp) {

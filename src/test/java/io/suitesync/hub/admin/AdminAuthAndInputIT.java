@@ -2,6 +2,7 @@ package io.suitesync.hub.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.suitesync.testsupport.RawHttp;
 import io.suitesync.testsupport.WrapperFixtures;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,7 +117,104 @@ class AdminAuthAndInputIT {
         assertThat(r.status()).as(r.raw()).isEqualTo(400);
         assertThat((String) r.get("message")).contains("'isEnabled'");
         assertThat(admin.toggle(tenant, "crm", "").status()).isEqualTo(400);
-        assertThat(admin.toggle(tenant, "crm", null).status()).as("no body, no Content-Type").isEqualTo(415);
+        AdminClient.Response noBody = admin.toggle(tenant, "crm", null);
+        assertThat(noBody.status()).as("no body, no Content-Type: " + noBody.raw()).isEqualTo(400);
+        assertThat((String) noBody.get("message")).contains("'isEnabled'");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM organization_applications WHERE tenant_id = ?", Long.class, tenant))
+                .isZero();
+    }
+
+    @Test
+    void encodedTenantIdsInThePathAreDecoded() {
+        String spaced = "x y " + tenant;
+        String umlaut = "ü-tenant-" + tenant;
+        jdbc.update("INSERT INTO tenants (id, name) VALUES (?, 'spaced'), (?, 'umlaut')", spaced, umlaut);
+
+        AdminClient.Response status = admin.get("/admin/organizations/x%20y%20" + tenant + "/applications/crm/sync-status");
+        assertThat(status.status()).as(status.raw()).isEqualTo(200);
+        assertThat(status.json()).containsEntry("tenantId", spaced);
+
+        AdminClient.Response toggle = admin.post("/admin/organizations/%C3%BC-tenant-" + tenant + "/applications/crm/toggle",
+                "{\"isEnabled\": true, \"skipHistoricalSync\": true}");
+        assertThat(toggle.status()).as(toggle.raw()).isEqualTo(200);
+        assertThat(toggle.json()).containsEntry("tenantId", umlaut);
+        assertThat(jdbc.queryForObject("SELECT is_enabled FROM organization_applications WHERE tenant_id = ? AND application_code = 'crm'",
+                Boolean.class, umlaut)).isTrue();
+
+        AdminClient.Response tail = admin.get("/admin/streams/crm/%C3%BC-tenant-" + tenant + "?count=1");
+        assertThat(tail.json()).containsEntry("stream", "crm:" + umlaut + ":events");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anEmptyOrMissingSyncHistoricalBodyTakesTheDefaults() {
+        new WrapperFixtures(jdbc).enable(tenant, "crm", true);
+        for (String body : new String[] {null, "", "{}", "null"}) {
+            AdminClient.Response r = admin.syncHistorical(tenant, "crm", body);
+            assertThat(r.status()).as("body " + body + ": " + r.raw()).isEqualTo(202);
+            assertThat((String) r.get("jobId")).isNotBlank();
+        }
+        AdminClient.Response dry = admin.syncHistorical(tenant, "crm", "{\"dryRun\": true}");
+        assertThat(dry.status()).isEqualTo(200);
+        assertThat((Map<String, Object>) dry.get("counts")).containsOnlyKeys("credits", "organizations", "assignments");
+    }
+
+    @Test
+    void whatWasA500IsABadRequestNamingTheField() {
+        for (String since : new String[] {"0001-01-01", "-999999999-01-01", "+999999999-12-31T23:59:59Z", "1969-12-31", "2999-01-01"}) {
+            AdminClient.Response r = admin.syncHistorical(tenant, "crm", "{\"dryRun\": true, \"sinceDate\": \"" + since + "\"}");
+            assertThat(r.status()).as(since + ": " + r.raw()).isEqualTo(400);
+            assertThat((String) r.get("message")).contains("'sinceDate'").contains("out of range");
+        }
+        RawHttp.Response badUtf8 = RawHttp.send(port, "POST", "/admin/organizations/" + tenant + "/applications/crm/sync-historical",
+                Map.of("X-Api-Key", AdminClient.ADMIN_KEY, "Content-Type", "application/json"),
+                new byte[] {'{', '"', 'd', 'r', 'y', 'R', 'u', 'n', '"', ':', 't', 'r', 'u', 'e', ',', '"', 's', 'i', 'n', 'c', 'e',
+                        'D', 'a', 't', 'e', '"', ':', '"', (byte) 0xFF, (byte) 0xFE, '"', '}'});
+        assertThat(badUtf8.status()).as(badUtf8.body()).isEqualTo(400);
+        assertThat(badUtf8.body()).contains("\"status\":400").contains("not valid UTF-8");
+
+        AdminClient.Response nul = admin.get("/admin/relay/dead-letters?tenantId=a%00b");
+        assertThat(nul.status()).as(nul.raw()).isEqualTo(400);
+        assertThat((String) nul.get("message")).contains("'tenantId'");
+        AdminClient.Response badEncoding = admin.get("/admin/relay/dead-letters?tenantId=%C3%28");
+        assertThat(badEncoding.status()).isEqualTo(400);
+        assertThat((String) badEncoding.get("message")).contains("'tenantId'");
+
+        AdminClient.Response array = admin.toggle(tenant, "crm", "[]");
+        assertThat(array.status()).isEqualTo(400);
+        assertThat((String) array.get("message")).isEqualTo("the request body must be a JSON object").doesNotContain("io.suitesync");
+        AdminClient.Response unknown = admin.toggle(tenant, "crm", "{\"isEnabled\": true, \"enabled\": 1}");
+        assertThat((String) unknown.get("message")).isEqualTo("unknown field 'enabled'");
+    }
+
+    @Test
+    void whatTomcatAndSpringRefuseThemselvesIsTheSameJson() {
+        for (String target : new String[] {"/admin/organizations/a%2Fb/applications/crm/sync-status",
+                "/admin/organizations/a%00b/applications/crm/sync-status", "/admin/organizations/a%zzb/applications/crm/sync-status",
+                "/admin/organizations/%C3%28/applications/crm/sync-status", "/admin/organizations/a%5Cb/applications/crm/sync-status"}) {
+            RawHttp.Response r = RawHttp.send(port, "GET", target, Map.of("X-Api-Key", AdminClient.ADMIN_KEY), null);
+            assertJsonError(r, 400, target);
+            assertThat(r.body()).doesNotContain("Tomcat").doesNotContain("<html");
+        }
+        assertJsonError(RawHttp.exchange(port, "GET /admin/relay/metrics HTTP/9.9", null), 505, "HTTP/9.9");
+        assertJsonError(RawHttp.exchange(port, "GET /a b HTTP/1.1", null), 400, "space in the request target");
+        assertJsonError(RawHttp.exchange(port, "GET /admin/relay/metrics HTTP/1.1\r\nBad Header Line", null), 400, "bad header");
+
+        assertJsonError(RawHttp.send(port, "GET", "/no-such-endpoint", Map.of("Accept", "text/html"), null), 404, "unknown path");
+        assertJsonError(RawHttp.send(port, "DELETE", "/health", Map.of(), null), 405, "DELETE /health");
+        RawHttp.Response wrongType = RawHttp.send(port, "POST", "/admin/organizations/" + tenant + "/applications/crm/toggle",
+                Map.of("X-Api-Key", AdminClient.ADMIN_KEY, "Content-Type", "text/plain", "Accept", "text/html"),
+                "isEnabled".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertJsonError(wrongType, 415, "text/plain");
+        assertThat(wrongType.body()).contains("text/plain");
+    }
+
+    private static void assertJsonError(RawHttp.Response r, int status, String what) {
+        assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(status);
+        assertThat(r.header("Content-Type")).as(what).startsWith("application/json");
+        Map<String, Object> json = new AdminClient.Response(r.status(), r.body(), 0, null).json();
+        assertThat(json.keySet()).as(what).containsExactly("status", "error", "message", "timestamp");
+        assertThat(json.get("status")).isEqualTo(status);
     }
 
     @Test

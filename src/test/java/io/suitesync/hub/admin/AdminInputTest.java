@@ -28,6 +28,16 @@ class AdminInputTest {
     }
 
     @Test
+    void aSinceDateBefore1970OrInTheFutureIsOutOfRange() {
+        assertThat(ApplicationAdmin.parseSince("1970-01-01")).isEqualTo(Instant.EPOCH);
+        for (String bad : new String[] {"0001-01-01", "1969-12-31T23:59:59Z", "-999999999-01-01", "+999999999-12-31T23:59:59Z",
+                Instant.now().plusSeconds(3600).toString()}) {
+            assertThatThrownBy(() -> ApplicationAdmin.parseSince(bad)).isInstanceOf(ApiException.class)
+                    .hasMessageContaining("'sinceDate'").hasMessageContaining("out of range");
+        }
+    }
+
+    @Test
     void integerQueryParametersHaveDefaultsAndBounds() {
         assertThat(RelayAdmin.intParam("count", null, 10, 1, 1000)).isEqualTo(10);
         assertThat(RelayAdmin.intParam("count", "25", 10, 1, 1000)).isEqualTo(25);
