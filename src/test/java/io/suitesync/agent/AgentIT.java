@@ -87,9 +87,13 @@ class AgentIT {
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicInteger rounds = new AtomicInteger();
         // each config's cost only grows, so an agent that ever answers a smaller one applied out of order;
-        // the writer runs from before the agent starts until well after its snapshot
+        // the writer runs from before the agent starts until well after its snapshot. It is bounded by
+        // time, not by a count of rounds: on a loaded machine an agent took 30-60 s to start, and a
+        // writer that had stopped after a fixed count left the test waiting for writes that never came
+        long writeUntil = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-            while (writing.get() && rounds.incrementAndGet() < 20_000) {
+            while (writing.get() && System.nanoTime() < writeUntil) {
+                rounds.incrementAndGet();
                 for (UUID config : configs) {
                     jdbc.update("UPDATE credit_configurations SET credit_cost = credit_cost + 1 WHERE id = ?", config);
                 }
