@@ -1,0 +1,277 @@
+package io.suitesync.hub.relay;
+
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.XTrimArgs;
+import io.lettuce.core.api.async.RedisStreamAsyncCommands;
+import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.common.StreamIds;
+import io.suitesync.common.StreamTrimPolicy;
+import io.suitesync.hub.HubProperties;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps stream trimming from dropping what a consumer group has not read, and makes it visible
+ * when the hard bound forced it anyway. Every {@code group-check-interval} (route
+ * {@code stream-group-watch}) it reads, in one pipeline, the groups of the streams written since the
+ * last look and of the streams known to have groups ({@link StreamTrimPolicy#due}), then for each
+ * stream with groups:
+ * <ul>
+ *   <li>trims it: to about {@code stream-max-length} entries when every group's lag is known and at
+ *       most half of that (XTRIM MAXLEN ~), else only below the slowest group's last-delivered id
+ *       (XTRIM MINID ~), which never removes an entry a group has not been given. At XADD such a
+ *       stream is trimmed by {@code stream-hard-max-length} only;</li>
+ *   <li>reports a group whose last-delivered id is older than the stream's
+ *       {@code max-deleted-entry-id} (Redis 7): entries it never read are gone, because the hard
+ *       bound trimmed them or because it was created behind the trimmed head. Log line, counter
+ *       {@code suitesync_relay_forced_trims_total}, and {@code GET /admin/relay/trims}.</li>
+ * </ul>
+ * The per-event cost stays a map look-up in {@link StreamTrimPolicy}; this costs two or three
+ * commands per stream with groups per interval.
+ */
+@Component("streamGroupWatch")
+@ConditionalOnRole("hub")
+public class StreamGroupWatch {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamGroupWatch.class);
+    private static final int KEPT_TRIMS = 100;
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final StringRedisTemplate redis;
+    private final StreamTrimPolicy policy;
+    private final RelayMetrics metrics;
+    private final long maxLength;
+    private final long hardMaxLength;
+    private final Deque<Map<String, Object>> recentTrims = new ArrayDeque<>();
+    /** the max-deleted-entry-id last reported per stream and group, so one trim is reported once */
+    private final Map<String, String> reported = new ConcurrentHashMap<>();
+
+    public StreamGroupWatch(StringRedisTemplate redis, StreamTrimPolicy policy, RelayMetrics metrics, HubProperties config) {
+        this.redis = redis;
+        this.policy = policy;
+        this.metrics = metrics;
+        this.maxLength = config.relay().streamMaxLength();
+        this.hardMaxLength = config.relay().streamHardMaxLength();
+    }
+
+    /** One look at the due streams: learn which have groups, trim those, report forced trims. */
+    public void refresh() {
+        List<String> due = policy.due();
+        if (due.isEmpty()) {
+            return;
+        }
+        redis.execute((RedisCallback<Void>) connection -> {
+            RedisStreamAsyncCommands<byte[], byte[]> commands = commands(connection);
+            List<RedisFuture<List<Object>>> groupReplies = new ArrayList<>(due.size());
+            for (String stream : due) {
+                groupReplies.add(commands.xinfoGroups(bytes(stream)));
+            }
+            List<String> withGroups = new ArrayList<>();
+            List<List<Map<String, Object>>> groupsOf = new ArrayList<>();
+            for (int i = 0; i < due.size(); i++) {
+                List<Map<String, Object>> groups = groups(await(groupReplies.get(i)));
+                policy.groups(due.get(i), !groups.isEmpty());
+                if (!groups.isEmpty()) {
+                    withGroups.add(due.get(i));
+                    groupsOf.add(groups);
+                }
+            }
+            List<RedisFuture<List<Object>>> infoReplies = withGroups.stream()
+                    .map(stream -> commands.xinfoStream(bytes(stream))).toList();
+            List<RedisFuture<Long>> trims = new ArrayList<>();
+            for (int i = 0; i < withGroups.size(); i++) {
+                Map<String, Object> info = fields(await(infoReplies.get(i)));
+                String stream = withGroups.get(i);
+                reportMissed(stream, info, groupsOf.get(i));
+                XTrimArgs trim = trimArgs(info, groupsOf.get(i));
+                if (trim != null) {
+                    trims.add(commands.xtrim(bytes(stream), trim));
+                }
+            }
+            trims.forEach(StreamGroupWatch::await);
+            return null;
+        });
+    }
+
+    /**
+     * How far a stream with groups may be trimmed now, or null when it holds at most
+     * {@code stream-max-length} entries.
+     */
+    XTrimArgs trimArgs(Map<String, Object> info, List<Map<String, Object>> groups) {
+        if (longValue(info.get("length")) <= maxLength) {
+            return null;
+        }
+        boolean lagsKnownAndSmall = groups.stream()
+                .allMatch(g -> g.get("lag") instanceof Long lag && lag <= maxLength / 2);
+        if (lagsKnownAndSmall) {
+            return XTrimArgs.Builder.maxlen(maxLength).approximateTrimming();
+        }
+        String slowest = groups.stream().map(g -> String.valueOf(g.get("last-delivered-id")))
+                .min(StreamIds::compare).orElseThrow();
+        return XTrimArgs.Builder.minId(slowest).approximateTrimming();
+    }
+
+    private void reportMissed(String stream, Map<String, Object> info, List<Map<String, Object>> groups) {
+        Object maxDeleted = info.get("max-deleted-entry-id");
+        if (maxDeleted == null) {
+            // Redis before 7.0 does not say what it deleted
+            return;
+        }
+        for (Map<String, Object> group : groups) {
+            String name = String.valueOf(group.get("name"));
+            String lastDelivered = String.valueOf(group.get("last-delivered-id"));
+            String deleted = String.valueOf(maxDeleted);
+            if (StreamIds.compare(deleted, lastDelivered) > 0 && !deleted.equals(reported.put(stream + "\u0000" + name, deleted))) {
+                log.warn("stream {} was trimmed past consumer group {}: entries after its last-delivered id {} up to {} "
+                                + "are gone unread (stream length {}, stream-hard-max-length {}); the group must recover "
+                                + "from the read API snapshot", stream, name, lastDelivered, deleted, info.get("length"),
+                        hardMaxLength);
+                metrics.recordForcedTrim();
+                Map<String, Object> trim = new LinkedHashMap<>();
+                trim.put("stream", stream);
+                trim.put("group", name);
+                trim.put("lastDeliveredId", lastDelivered);
+                trim.put("maxDeletedEntryId", deleted);
+                trim.put("streamLength", info.get("length"));
+                trim.put("detectedAt", Instant.now().toString());
+                synchronized (recentTrims) {
+                    recentTrims.addFirst(trim);
+                    while (recentTrims.size() > KEPT_TRIMS) {
+                        recentTrims.removeLast();
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code GET /admin/relay/trims}: the groups that lost unread entries to trimming, newest first. */
+    public Map<String, Object> trims() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        synchronized (recentTrims) {
+            out.put("count", recentTrims.size());
+            out.put("trims", List.copyOf(recentTrims));
+        }
+        out.put("streamMaxLength", maxLength);
+        out.put("streamHardMaxLength", hardMaxLength);
+        return out;
+    }
+
+    /**
+     * {@code GET /admin/streams/{app}/{tenantId}/groups}: the stream's figures and each consumer
+     * group's position, with {@code missedEntries} when trimming removed entries it had not read.
+     */
+    public Map<String, Object> describe(String stream) {
+        return redis.execute((RedisCallback<Map<String, Object>>) connection -> {
+            RedisStreamAsyncCommands<byte[], byte[]> commands = commands(connection);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("stream", stream);
+            if (connection.keyCommands().exists(bytes(stream)) == Boolean.FALSE) {
+                out.put("exists", false);
+                out.put("groups", List.of());
+                return out;
+            }
+            RedisFuture<List<Object>> infoReply = commands.xinfoStream(bytes(stream));
+            RedisFuture<List<Object>> groupReply = commands.xinfoGroups(bytes(stream));
+            Map<String, Object> info = fields(await(infoReply));
+            List<Map<String, Object>> groups = groups(await(groupReply));
+            Object maxDeleted = info.get("max-deleted-entry-id");
+            out.put("exists", true);
+            out.put("length", info.get("length"));
+            out.put("lastGeneratedId", info.get("last-generated-id"));
+            out.put("maxDeletedEntryId", maxDeleted);
+            out.put("entriesAdded", info.get("entries-added"));
+            out.put("xaddTrimsAt", policy.bounded(stream) ? hardMaxLength : maxLength);
+            List<Map<String, Object>> described = new ArrayList<>();
+            for (Map<String, Object> g : groups) {
+                Map<String, Object> group = new LinkedHashMap<>();
+                String lastDelivered = String.valueOf(g.get("last-delivered-id"));
+                group.put("name", g.get("name"));
+                group.put("consumers", g.get("consumers"));
+                group.put("pending", g.get("pending"));
+                group.put("lastDeliveredId", lastDelivered);
+                group.put("entriesRead", g.get("entries-read"));
+                group.put("lag", g.get("lag"));
+                group.put("missedEntries", maxDeleted != null && StreamIds.compare(String.valueOf(maxDeleted), lastDelivered) > 0);
+                described.add(group);
+            }
+            out.put("groups", described);
+            return out;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static RedisStreamAsyncCommands<byte[], byte[]> commands(RedisConnection connection) {
+        // standalone, Sentinel and Cluster native connections all offer the stream commands
+        return (RedisStreamAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+    }
+
+    private static List<Map<String, Object>> groups(List<Object> reply) {
+        List<Map<String, Object>> groups = new ArrayList<>();
+        if (reply != null) {
+            for (Object group : reply) {
+                groups.add(fields((List<?>) group));
+            }
+        }
+        return groups;
+    }
+
+    /** A flat XINFO reply (name, value, name, value, …) as a map with text for bulk strings. */
+    static Map<String, Object> fields(List<?> reply) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (reply == null) {
+            return out;
+        }
+        for (int i = 0; i + 1 < reply.size(); i += 2) {
+            Object value = reply.get(i + 1);
+            out.put(text(reply.get(i)), value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : value);
+        }
+        return out;
+    }
+
+    private static String text(Object value) {
+        return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
+    }
+
+    private static long longValue(Object value) {
+        return value instanceof Number n ? n.longValue() : 0;
+    }
+
+    /** The reply, or null when Redis says the stream does not exist (it was never written or is gone). */
+    private static <T> T await(RedisFuture<T> reply) {
+        try {
+            return reply.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() != null && String.valueOf(e.getCause().getMessage()).contains("no such key")) {
+                return null;
+            }
+            throw new RedisSystemException("stream group look-up failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new RedisSystemException("Redis did not answer within " + TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisSystemException("interrupted while waiting for Redis", e);
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
