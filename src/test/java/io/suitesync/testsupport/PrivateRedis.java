@@ -13,7 +13,8 @@ import redis.embedded.RedisServer;
 /**
  * A Redis server of the test's own on a free port, for outage tests: stop and start it at will
  * without touching the machine's shared Redis. It keeps an append-only file in a temporary folder,
- * as a production Redis would, so what it acknowledged before a restart is still there after.
+ * as a production Redis would, so what it acknowledged before a restart is still there after;
+ * {@link #withoutPersistence()} keeps nothing, so a restart comes back empty.
  *
  * <p>A test class registers it as a static extension, which stops it after the class, and points its
  * context at it:
@@ -34,17 +35,17 @@ public class PrivateRedis implements AutoCloseable, AfterAllCallback {
     private final RedisServer server;
 
     public PrivateRedis() {
-        this(false);
+        this(false, true);
     }
 
-    private PrivateRedis(boolean cluster) {
+    private PrivateRedis(boolean cluster, boolean persistent) {
         this.cluster = cluster;
         try {
             Path dir = Files.createTempDirectory("private-redis");
             dir.toFile().deleteOnExit();
             var builder = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
-                    .setting("save \"\"").setting("appendonly yes").setting("appendfsync always")
-                    .setting("dir " + dir);
+                    .setting("save \"\"").setting("appendonly " + (persistent ? "yes" : "no"))
+                    .setting("appendfsync always").setting("dir " + dir);
             if (cluster) {
                 builder.setting("cluster-enabled yes").setting("cluster-config-file nodes-" + port + ".conf");
             }
@@ -63,7 +64,12 @@ public class PrivateRedis implements AutoCloseable, AfterAllCallback {
      * configured through {@code spring.data.redis.cluster.nodes} talk the cluster protocol to it.
      */
     public static PrivateRedis cluster() {
-        return new PrivateRedis(true);
+        return new PrivateRedis(true, true);
+    }
+
+    /** A server that keeps nothing on disk: after {@link #stop()} and {@link #start()} it is empty. */
+    public static PrivateRedis withoutPersistence() {
+        return new PrivateRedis(false, false);
     }
 
     public String node() {

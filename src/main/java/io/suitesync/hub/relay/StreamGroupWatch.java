@@ -39,9 +39,8 @@ import org.springframework.stereotype.Component;
  *       most half of that (XTRIM MAXLEN ~), else only below the slowest group's last-delivered id
  *       (XTRIM MINID ~), which never removes an entry a group has not been given. At XADD such a
  *       stream is trimmed by {@code stream-hard-max-length} only;</li>
- *   <li>reports a group whose last-delivered id is older than the stream's
- *       {@code max-deleted-entry-id} (Redis 7): entries it never read are gone, because the hard
- *       bound trimmed them or because it was created behind the trimmed head. Log line, counter
+ *   <li>reports a group that lost entries it had not read ({@link #missedEntries}): the hard bound
+ *       trimmed them, or the group was created behind the trimmed head. Log line, counter
  *       {@code suitesync_relay_forced_trims_total}, and {@code GET /admin/relay/trims}.</li>
  * </ul>
  * The per-event cost stays a map look-up in {@link StreamTrimPolicy}; this costs two or three
@@ -130,26 +129,21 @@ public class StreamGroupWatch {
     }
 
     private void reportMissed(String stream, Map<String, Object> info, List<Map<String, Object>> groups) {
-        Object maxDeleted = info.get("max-deleted-entry-id");
-        if (maxDeleted == null) {
-            // Redis before 7.0 does not say what it deleted
-            return;
-        }
         for (Map<String, Object> group : groups) {
             String name = String.valueOf(group.get("name"));
             String lastDelivered = String.valueOf(group.get("last-delivered-id"));
-            String deleted = String.valueOf(maxDeleted);
-            if (StreamIds.compare(deleted, lastDelivered) > 0 && !deleted.equals(reported.put(stream + "\u0000" + name, deleted))) {
-                log.warn("stream {} was trimmed past consumer group {}: entries after its last-delivered id {} up to {} "
-                                + "are gone unread (stream length {}, stream-hard-max-length {}); the group must recover "
-                                + "from the read API snapshot", stream, name, lastDelivered, deleted, info.get("length"),
-                        hardMaxLength);
+            String firstKept = String.valueOf(info.get("recorded-first-entry-id"));
+            if (missedEntries(info, lastDelivered) && !firstKept.equals(reported.put(stream + "\u0000" + name, firstKept))) {
+                log.warn("stream {} was trimmed past consumer group {}: entries after its last-delivered id {} are gone "
+                                + "unread (the stream now starts at {}, length {}, stream-hard-max-length {}); the group "
+                                + "must recover from the read API snapshot", stream, name, lastDelivered, firstKept,
+                        info.get("length"), hardMaxLength);
                 metrics.recordForcedTrim();
                 Map<String, Object> trim = new LinkedHashMap<>();
                 trim.put("stream", stream);
                 trim.put("group", name);
                 trim.put("lastDeliveredId", lastDelivered);
-                trim.put("maxDeletedEntryId", deleted);
+                trim.put("firstEntryId", firstKept);
                 trim.put("streamLength", info.get("length"));
                 trim.put("detectedAt", Instant.now().toString());
                 synchronized (recentTrims) {
@@ -160,6 +154,26 @@ public class StreamGroupWatch {
                 }
             }
         }
+    }
+
+    /**
+     * Whether entries after {@code lastDelivered} were removed before the group read them, from
+     * {@code XINFO STREAM} (Redis 7; false when an older Redis does not say). Redis 7.0 updates
+     * {@code max-deleted-entry-id} on XDEL only, not when it trims, so trimming shows as: entries
+     * were removed ({@code entries-added} above {@code length}) and the first entry left is newer
+     * than the group's position. The hub's own trims never do that (they keep the last-delivered
+     * entry); the hard bound can.
+     */
+    static boolean missedEntries(Map<String, Object> info, String lastDelivered) {
+        Object maxDeleted = info.get("max-deleted-entry-id");
+        if (maxDeleted != null && StreamIds.compare(String.valueOf(maxDeleted), lastDelivered) > 0) {
+            return true;
+        }
+        if (!(info.get("entries-added") instanceof Long added) || added <= longValue(info.get("length"))) {
+            return false;
+        }
+        Object firstLeft = longValue(info.get("length")) > 0 ? info.get("recorded-first-entry-id") : info.get("last-generated-id");
+        return firstLeft != null && StreamIds.compare(String.valueOf(firstLeft), lastDelivered) > 0;
     }
 
     /** {@code GET /admin/relay/trims}: the groups that lost unread entries to trimming, newest first. */
@@ -192,11 +206,11 @@ public class StreamGroupWatch {
             RedisFuture<List<Object>> groupReply = commands.xinfoGroups(bytes(stream));
             Map<String, Object> info = fields(await(infoReply));
             List<Map<String, Object>> groups = groups(await(groupReply));
-            Object maxDeleted = info.get("max-deleted-entry-id");
             out.put("exists", true);
             out.put("length", info.get("length"));
             out.put("lastGeneratedId", info.get("last-generated-id"));
-            out.put("maxDeletedEntryId", maxDeleted);
+            out.put("firstEntryId", info.get("recorded-first-entry-id"));
+            out.put("maxDeletedEntryId", info.get("max-deleted-entry-id"));
             out.put("entriesAdded", info.get("entries-added"));
             out.put("xaddTrimsAt", policy.bounded(stream) ? hardMaxLength : maxLength);
             List<Map<String, Object>> described = new ArrayList<>();
@@ -209,7 +223,7 @@ public class StreamGroupWatch {
                 group.put("lastDeliveredId", lastDelivered);
                 group.put("entriesRead", g.get("entries-read"));
                 group.put("lag", g.get("lag"));
-                group.put("missedEntries", maxDeleted != null && StreamIds.compare(String.valueOf(maxDeleted), lastDelivered) > 0);
+                group.put("missedEntries", missedEntries(info, lastDelivered));
                 described.add(group);
             }
             out.put("groups", described);
