@@ -17,6 +17,7 @@ import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessages;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -103,7 +104,7 @@ public class CacheConsumer {
             state = emptyState();
             recover("first start, nothing cached yet");
         } else if (!groupExists()) {
-            recover("the consumer group is gone (Redis lost its data or the stream was recreated)");
+            recover("GAP: the consumer group is gone (Redis lost its data or the stream was recreated)");
         }
         state.withArray("handled").forEach(id -> seen.add(id.asText()));
         drainOwnPending();
@@ -216,7 +217,7 @@ public class CacheConsumer {
     }
 
     private void recover(String reason) throws InterruptedException {
-        log("GAP: " + reason + "; recovering from the read API snapshot");
+        log(reason + ": recovering from the read API snapshot");
         JsonNode snapshot = fetchSnapshot();
         ObjectNode previous = state;
         state = emptyState();
@@ -289,13 +290,25 @@ public class CacheConsumer {
                 return;
             }
             if (!applyEntries(entries)) {
-                recover("a pending entry was trimmed before it was applied");
+                recover("GAP: a pending entry was trimmed before it was applied");
             }
         }
     }
 
-    /** Entries other members read and never acknowledged (they crashed): take them over. */
+    /**
+     * Entries other members read and never acknowledged (they crashed): take them over. Redis drops
+     * pending entries that were trimmed from the stream when they are claimed (Lettuce does not
+     * report which): a pending entry older than the stream's first entry is lost, a gap.
+     */
     private void claimAbandoned() throws InterruptedException {
+        PendingMessages pending = redis.xpending(stream, group);
+        boolean trimmedWhilePending = false;
+        if (pending.getCount() > 0) {
+            Map<String, Object> info = fields(redis.xinfoStream(stream));
+            Object firstLeft = info.get("recorded-first-entry-id");
+            trimmedWhilePending = (Long) info.get("length") == 0
+                    || (firstLeft != null && compareIds(String.valueOf(firstLeft), pending.getMessageIds().getLower().getValue()) > 0);
+        }
         String cursor = "0-0";
         do {
             var claimed = redis.xautoclaim(stream, XAutoClaimArgs.Builder
@@ -306,10 +319,14 @@ public class CacheConsumer {
                 log("claimed " + entries.size() + " entries left pending by a stopped member");
             }
             if (!applyEntries(entries)) {
-                recover("entries pending for a stopped member were trimmed before they were applied");
+                recover("GAP: entries pending for a stopped member were trimmed before they were applied");
             }
             cursor = claimed.getId();
         } while (!"0-0".equals(cursor));
+        if (trimmedWhilePending) {
+            increment((ObjectNode) state.get("stats"), "gaps");
+            recover("GAP: entries pending for a stopped member were trimmed before they were applied");
+        }
     }
 
     /**
@@ -338,7 +355,7 @@ public class CacheConsumer {
         } catch (ExecutionException e) {
             String message = String.valueOf(e.getCause() == null ? e : e.getCause().getMessage());
             if (message.contains("NOGROUP") || message.contains("no such key")) {
-                recover("the stream or its consumer group is gone (Redis lost its data or the stream was recreated)");
+                recover("GAP: the stream or its consumer group is gone (Redis lost its data or the stream was recreated)");
                 return 0;
             }
             throw new IllegalStateException(message, e);
@@ -348,12 +365,12 @@ public class CacheConsumer {
             if (!entries.isEmpty()) {
                 redis.xack(stream, group, entries.stream().map(StreamMessage::getId).toArray(String[]::new));
             }
-            recover("entries after " + groupInfo.get("last-delivered-id") + " were trimmed before this group read them"
+            recover("GAP: entries after " + groupInfo.get("last-delivered-id") + " were trimmed before this group read them"
                     + " (the stream now starts at " + info.get("recorded-first-entry-id") + ")");
             return 0;
         }
         if (!applyEntries(entries)) {
-            recover("an entry was trimmed before it was applied");
+            recover("GAP: an entry was trimmed before it was applied");
         }
         return entries.size();
     }

@@ -142,7 +142,7 @@ async function fetchSnapshot() {
 }
 
 async function recover(redis, reason) {
-  log(`GAP: ${reason}; recovering from the read API snapshot`);
+  log(`${reason}: recovering from the read API snapshot`);
   const snapshot = await fetchSnapshot();
   const previous = state;
   state = emptyState();
@@ -226,7 +226,10 @@ async function drainOwnPending(redis) {
       'COUNT', String(config.batch), 'STREAMS', stream, '0']);
     const entries = reply ? reply[0][1] : [];
     if (entries.length === 0) return;
-    if (!(await applyEntries(redis, entries))) await recover(redis, 'a pending entry was trimmed before it was applied');
+    if (!(await applyEntries(redis, entries))) {
+      state.stats.gaps++;
+      await recover(redis, 'GAP: a pending entry was trimmed before it was applied');
+    }
   }
 }
 
@@ -242,8 +245,8 @@ async function claimAbandoned(redis) {
     }
     const complete = await applyEntries(redis, entries);
     if (!complete || (deleted && deleted.length > 0)) {
-      if (deleted && deleted.length > 0) await redis.sendCommand(['XACK', stream, config.group, ...deleted]);
-      await recover(redis, 'entries pending for a stopped member were trimmed before they were applied');
+      state.stats.gaps++;
+      await recover(redis, 'GAP: entries pending for a stopped member were trimmed before they were applied');
     }
     cursor = next;
   } while (cursor !== '0-0');
@@ -264,7 +267,7 @@ async function readOnce(redis) {
   } catch (e) {
     const text = String((e.replies || []).map(String).join(' ') || e.message);
     if (/NOGROUP|no such key/.test(text)) {
-      await recover(redis, 'the stream or its consumer group is gone (Redis lost its data or the stream was recreated)');
+      await recover(redis, 'GAP: the stream or its consumer group is gone (Redis lost its data or the stream was recreated)');
       return 0;
     }
     throw e;
@@ -275,11 +278,14 @@ async function readOnce(redis) {
   if (group && missedEntries(info, group['last-delivered-id'])) {
     state.stats.gaps++;
     if (entries.length > 0) await redis.sendCommand(['XACK', stream, config.group, ...entries.map(([id]) => id)]);
-    await recover(redis, `entries after ${group['last-delivered-id']} were trimmed before this group read them `
+    await recover(redis, `GAP: entries after ${group['last-delivered-id']} were trimmed before this group read them `
       + `(the stream now starts at ${info['recorded-first-entry-id']})`);
     return 0;
   }
-  if (!(await applyEntries(redis, entries))) await recover(redis, 'an entry was trimmed before it was applied');
+  if (!(await applyEntries(redis, entries))) {
+    state.stats.gaps++;
+    await recover(redis, 'GAP: an entry was trimmed before it was applied');
+  }
   return entries.length;
 }
 
@@ -305,7 +311,7 @@ async function main() {
     state = emptyState();
     await recover(redis, 'first start, nothing cached yet');
   } else if (!(await groupExists(redis))) {
-    await recover(redis, 'the consumer group is gone (Redis lost its data or the stream was recreated)');
+    await recover(redis, 'GAP: the consumer group is gone (Redis lost its data or the stream was recreated)');
   }
   seen = new Set(state.handled);
   await drainOwnPending(redis);

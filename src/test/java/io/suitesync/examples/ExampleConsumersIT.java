@@ -109,8 +109,8 @@ class ExampleConsumersIT {
             await().atMost(PATIENCE).untilAsserted(() -> assertThat(admin.get("/admin/streams/crm/" + tenant + "/groups")
                     .<List<Map<String, Object>>>get("groups"))
                     .anySatisfy(g -> assertThat(g).containsEntry("name", group).containsEntry("missedEntries", true)));
-            assertThat(admin.get("/admin/relay/trims").<List<Map<String, Object>>>get("trims"))
-                    .anySatisfy(t -> assertThat(t).containsEntry("stream", "crm:" + tenant + ":events").containsEntry("group", group));
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(admin.get("/admin/relay/trims").<List<Map<String, Object>>>get("trims"))
+                    .anySatisfy(t -> assertThat(t).containsEntry("stream", "crm:" + tenant + ":events").containsEntry("group", group)));
             assertThat(((Number) admin.get("/admin/relay/metrics").json().get("forcedTrims")).longValue()).isPositive();
 
             ExampleConsumer third = start(kind, tenant, state, "member-3");

@@ -3,6 +3,7 @@ package io.suitesync.hub.relay;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.async.RedisStreamAsyncCommands;
+import io.lettuce.core.models.stream.PendingMessages;
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.StreamIds;
 import io.suitesync.common.StreamTrimPolicy;
@@ -35,16 +36,15 @@ import org.springframework.stereotype.Component;
  * last look and of the streams known to have groups ({@link StreamTrimPolicy#due}), then for each
  * stream with groups:
  * <ul>
- *   <li>trims it: to about {@code stream-max-length} entries when every group's lag is known and at
- *       most half of that (XTRIM MAXLEN ~), else only below the slowest group's last-delivered id
- *       (XTRIM MINID ~), which never removes an entry a group has not been given. At XADD such a
- *       stream is trimmed by {@code stream-hard-max-length} only;</li>
+ *   <li>trims it (XTRIM MINID ~) below the oldest entry any group still needs, unread or not yet
+ *       acknowledged (XPENDING), and below its newest {@code stream-max-length} entries
+ *       ({@link #trimArgs}). At XADD such a stream is trimmed by {@code stream-hard-max-length} only;</li>
  *   <li>reports a group that lost entries it had not read ({@link #missedEntries}): the hard bound
  *       trimmed them, or the group was created behind the trimmed head. Log line, counter
  *       {@code suitesync_relay_forced_trims_total}, and {@code GET /admin/relay/trims}.</li>
  * </ul>
  * The per-event cost stays a map look-up in {@link StreamTrimPolicy}; this costs two or three
- * commands per stream with groups per interval.
+ * commands per stream with groups (plus one XPENDING per group) per interval.
  */
 @Component("streamGroupWatch")
 @ConditionalOnRole("hub")
@@ -53,6 +53,7 @@ public class StreamGroupWatch {
     private static final Logger log = LoggerFactory.getLogger(StreamGroupWatch.class);
     private static final int KEPT_TRIMS = 100;
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final String NEEDED_FROM = "needed-from";
 
     private final StringRedisTemplate redis;
     private final StreamTrimPolicy policy;
@@ -62,6 +63,8 @@ public class StreamGroupWatch {
     private final Deque<Map<String, Object>> recentTrims = new ArrayDeque<>();
     /** the max-deleted-entry-id last reported per stream and group, so one trim is reported once */
     private final Map<String, String> reported = new ConcurrentHashMap<>();
+    /** per stream with groups: (entries-added, last-generated-id) seen at earlier looks, oldest first */
+    private final Map<String, Deque<Mark>> marks = new ConcurrentHashMap<>();
 
     public StreamGroupWatch(StringRedisTemplate redis, StreamTrimPolicy policy, RelayMetrics metrics, HubProperties config) {
         this.redis = redis;
@@ -93,14 +96,23 @@ public class StreamGroupWatch {
                     groupsOf.add(groups);
                 }
             }
-            List<RedisFuture<List<Object>>> infoReplies = withGroups.stream()
-                    .map(stream -> commands.xinfoStream(bytes(stream))).toList();
+            List<RedisFuture<List<Object>>> infoReplies = new ArrayList<>();
+            List<List<RedisFuture<PendingMessages>>> pendingReplies = new ArrayList<>();
+            for (int i = 0; i < withGroups.size(); i++) {
+                byte[] key = bytes(withGroups.get(i));
+                infoReplies.add(commands.xinfoStream(key));
+                pendingReplies.add(groupsOf.get(i).stream().map(g -> commands.xpending(key, bytes(String.valueOf(g.get("name"))))).toList());
+            }
             List<RedisFuture<Long>> trims = new ArrayList<>();
             for (int i = 0; i < withGroups.size(); i++) {
                 Map<String, Object> info = fields(await(infoReplies.get(i)));
                 String stream = withGroups.get(i);
-                reportMissed(stream, info, groupsOf.get(i));
-                XTrimArgs trim = trimArgs(info, groupsOf.get(i));
+                List<Map<String, Object>> groups = groupsOf.get(i);
+                for (int g = 0; g < groups.size(); g++) {
+                    groups.get(g).put(NEEDED_FROM, neededFrom(groups.get(g), await(pendingReplies.get(i).get(g))));
+                }
+                reportMissed(stream, info, groups);
+                XTrimArgs trim = trimArgs(stream, info, groups);
                 if (trim != null) {
                     trims.add(commands.xtrim(bytes(stream), trim));
                 }
@@ -110,33 +122,69 @@ public class StreamGroupWatch {
         });
     }
 
+    /** The oldest entry a group still needs: its oldest unacknowledged entry, else its last-delivered one. */
+    private static String neededFrom(Map<String, Object> group, PendingMessages pending) {
+        String lastDelivered = String.valueOf(group.get("last-delivered-id"));
+        if (pending == null || pending.getCount() == 0 || pending.getMessageIds().getLower().getValue() == null) {
+            return lastDelivered;
+        }
+        String oldestPending = pending.getMessageIds().getLower().getValue();
+        return StreamIds.compare(oldestPending, lastDelivered) < 0 ? oldestPending : lastDelivered;
+    }
+
     /**
-     * How far a stream with groups may be trimmed now, or null when it holds at most
-     * {@code stream-max-length} entries.
+     * How far a stream with groups is trimmed now (XTRIM MINID ~), or null for not at all: below
+     * the oldest entry any group still needs (unread or unacknowledged) and below the newest
+     * {@code stream-max-length} entries. The id that starts those is learnt from earlier looks:
+     * each look records {@code entries-added} with the {@code last-generated-id}, and the newest
+     * record at least {@code stream-max-length} entries old is the bound (a stream younger than
+     * that, or a Redis before 7.0, is left to the hard bound).
      */
-    XTrimArgs trimArgs(Map<String, Object> info, List<Map<String, Object>> groups) {
-        if (longValue(info.get("length")) <= maxLength) {
+    XTrimArgs trimArgs(String stream, Map<String, Object> info, List<Map<String, Object>> groups) {
+        String keepFrom = keepFrom(stream, info);
+        if (keepFrom == null || longValue(info.get("length")) <= maxLength) {
             return null;
         }
-        boolean lagsKnownAndSmall = groups.stream()
-                .allMatch(g -> g.get("lag") instanceof Long lag && lag <= maxLength / 2);
-        if (lagsKnownAndSmall) {
-            return XTrimArgs.Builder.maxlen(maxLength).approximateTrimming();
-        }
-        String slowest = groups.stream().map(g -> String.valueOf(g.get("last-delivered-id")))
-                .min(StreamIds::compare).orElseThrow();
-        return XTrimArgs.Builder.minId(slowest).approximateTrimming();
+        String threshold = groups.stream().map(g -> String.valueOf(g.get(NEEDED_FROM)))
+                .reduce(keepFrom, (a, b) -> StreamIds.compare(a, b) <= 0 ? a : b);
+        return XTrimArgs.Builder.minId(threshold).approximateTrimming();
     }
+
+    private String keepFrom(String stream, Map<String, Object> info) {
+        if (!(info.get("entries-added") instanceof Long added) || info.get("last-generated-id") == null) {
+            return null;
+        }
+        Deque<Mark> seen = marks.computeIfAbsent(stream, s -> new ArrayDeque<>());
+        if (!seen.isEmpty() && seen.peekLast().added() > added) {
+            // the stream was recreated (Redis lost its data): earlier marks say nothing about it
+            seen.clear();
+        }
+        if (seen.isEmpty() || seen.peekLast().added() < added) {
+            seen.addLast(new Mark(added, String.valueOf(info.get("last-generated-id"))));
+        }
+        Mark bound = null;
+        for (Mark mark : seen) {
+            if (mark.added() <= added - maxLength) {
+                bound = mark;
+            }
+        }
+        while (bound != null && seen.peekFirst() != bound) {
+            seen.removeFirst();
+        }
+        return bound == null ? null : bound.id();
+    }
+
+    private record Mark(long added, String id) {}
 
     private void reportMissed(String stream, Map<String, Object> info, List<Map<String, Object>> groups) {
         for (Map<String, Object> group : groups) {
             String name = String.valueOf(group.get("name"));
             String lastDelivered = String.valueOf(group.get("last-delivered-id"));
             String firstKept = String.valueOf(info.get("recorded-first-entry-id"));
-            if (missedEntries(info, lastDelivered) && !firstKept.equals(reported.put(stream + "\u0000" + name, firstKept))) {
-                log.warn("stream {} was trimmed past consumer group {}: entries after its last-delivered id {} are gone "
-                                + "unread (the stream now starts at {}, length {}, stream-hard-max-length {}); the group "
-                                + "must recover from the read API snapshot", stream, name, lastDelivered, firstKept,
+            if (missedEntries(info, String.valueOf(group.get(NEEDED_FROM))) && !firstKept.equals(reported.put(stream + "\u0000" + name, firstKept))) {
+                log.warn("stream {} was trimmed past consumer group {}: entries it had not read or acknowledged are gone "
+                                + "(last delivered {}, the stream now starts at {}, length {}, stream-hard-max-length {}); "
+                                + "the group must recover from the read API snapshot", stream, name, lastDelivered, firstKept,
                         info.get("length"), hardMaxLength);
                 metrics.recordForcedTrim();
                 Map<String, Object> trim = new LinkedHashMap<>();
@@ -206,6 +254,9 @@ public class StreamGroupWatch {
             RedisFuture<List<Object>> groupReply = commands.xinfoGroups(bytes(stream));
             Map<String, Object> info = fields(await(infoReply));
             List<Map<String, Object>> groups = groups(await(groupReply));
+            for (Map<String, Object> g : groups) {
+                g.put(NEEDED_FROM, neededFrom(g, await(commands.xpending(bytes(stream), bytes(String.valueOf(g.get("name")))))));
+            }
             out.put("exists", true);
             out.put("length", info.get("length"));
             out.put("lastGeneratedId", info.get("last-generated-id"));
@@ -223,7 +274,8 @@ public class StreamGroupWatch {
                 group.put("lastDeliveredId", lastDelivered);
                 group.put("entriesRead", g.get("entries-read"));
                 group.put("lag", g.get("lag"));
-                group.put("missedEntries", missedEntries(info, lastDelivered));
+                group.put("oldestNeededId", g.get(NEEDED_FROM));
+                group.put("missedEntries", missedEntries(info, String.valueOf(g.get(NEEDED_FROM))));
                 described.add(group);
             }
             out.put("groups", described);
