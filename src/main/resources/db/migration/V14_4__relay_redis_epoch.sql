@@ -1,5 +1,5 @@
--- The hub's token for "the Redis data I published": kept here and under the Redis key
--- suitesync:hub:epoch. When Redis answers without the key while this row exists, Redis lost what
+-- The hub's token for "the Redis data I published": kept here and as the Redis key
+-- suitesync:hub:epoch:{token}. When Redis answers without the key while this row exists, Redis lost what
 -- the hub had published (a restart without persistence, a failover to an empty replica, a flush),
 -- and the hub queues the published change_log rows still held (retention) again (RedisDataGuard).
 -- A hub that finds neither writes both: a first start republishes nothing.

@@ -13,8 +13,9 @@ import org.springframework.stereotype.Component;
  *   <li>a stream that no consumer group reads keeps about {@code stream-max-length} entries
  *       (XADD MAXLEN ~);</li>
  *   <li>a stream with consumer groups, or one not looked at yet, is trimmed at XADD only by the hard
- *       bound {@code stream-hard-max-length}; the hub's StreamGroupWatch trims it periodically down
- *       to {@code stream-max-length} but never past what its slowest group has not read.</li>
+ *       bound {@code stream-hard-max-length}; the hub's StreamGroupWatch trims it periodically, never
+ *       below its newest {@code stream-max-length} entries nor past an entry a group has not read or
+ *       not acknowledged.</li>
  * </ul>
  * Which streams have groups is learnt by StreamGroupWatch every {@code group-check-interval} and
  * cached here; appending only marks the stream as written.

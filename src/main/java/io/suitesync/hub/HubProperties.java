@@ -79,7 +79,8 @@ public record HubProperties(
 
     /**
      * The relay's tuning. Streams keep about {@code streamMaxLength} entries, more while a consumer
-     * group has not read them, never more than about {@code streamHardMaxLength} (see StreamTrimPolicy).
+     * group has not read or acknowledged them, never more than about {@code streamHardMaxLength}
+     * (see StreamTrimPolicy).
      */
     public record Relay(
             @Min(1) int batchSize,

@@ -1,6 +1,7 @@
 package io.suitesync.hub.relay;
 
 import io.suitesync.common.ConditionalOnRole;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -14,10 +15,11 @@ import org.springframework.stereotype.Component;
  * Notices that Redis came back without the data the hub published (a restart without persistence,
  * a failover to an empty replica, a flush) and republishes what change_log still holds.
  *
- * <p>The hub keeps one token in PostgreSQL ({@code relay_redis_epoch}) and the same token under the
- * Redis key {@value #MARKER_KEY}. Every {@code redis-check-interval} (route {@code redis-data-check})
- * the relay leader reads the key: missing (or another token) while the table has one means Redis
- * lost its data. Then every published change still in change_log (within {@code retention}) goes
+ * <p>The hub keeps one token in PostgreSQL ({@code relay_redis_epoch}) and the Redis key
+ * {@value #MARKER_PREFIX}{token}. Every {@code redis-check-interval} (route {@code redis-data-check})
+ * the relay leader looks for the key: missing while the table has a token means Redis lost its data.
+ * The token is in the key's name, so hubs of different databases sharing one Redis (test
+ * environments) never take each other's marker for their own. Then every published change still in change_log (within {@code retention}) goes
  * back into change_queue, in one statement, and the relay publishes it again as it did the first
  * time: same event, same {@code eventId}, in change id order. Batches claimed before the re-queue and
  * not yet written are dropped ({@link RelayInFlight#invalidate}) so they are claimed again after the
@@ -32,7 +34,7 @@ import org.springframework.stereotype.Component;
 @ConditionalOnRole("hub")
 public class RedisDataGuard {
 
-    static final String MARKER_KEY = "suitesync:hub:epoch";
+    static final String MARKER_PREFIX = "suitesync:hub:epoch:";
 
     private static final Logger log = LoggerFactory.getLogger(RedisDataGuard.class);
 
@@ -65,32 +67,31 @@ public class RedisDataGuard {
         if (!wakeup.isLeader()) {
             return 0;
         }
-        String marker;
+        String epoch = epoch();
+        boolean marked;
         try {
-            marker = redis.opsForValue().get(MARKER_KEY);
+            marked = epoch != null && Boolean.TRUE.equals(redis.hasKey(MARKER_PREFIX + epoch));
         } catch (DataAccessException e) {
             log.debug("Redis unreachable, data check postponed: {}", e.toString());
             return 0;
         }
-        String epoch = epoch();
-        if (epoch != null && epoch.equals(marker)) {
+        if (marked) {
             return 0;
         }
         if (epoch == null) {
             jdbc.update("INSERT INTO relay_redis_epoch (epoch) VALUES (?) ON CONFLICT DO NOTHING",
                     UUID.randomUUID().toString());
-            redis.opsForValue().set(MARKER_KEY, epoch());
-            log.info("Redis data marker {} written; a Redis that later answers without it has lost the published events",
-                    MARKER_KEY);
+            redis.opsForValue().set(MARKER_PREFIX + epoch(), Instant.now().toString());
+            log.info("Redis data marker {}{} written; a Redis that later answers without it has lost the published events",
+                    MARKER_PREFIX, epoch());
             return 0;
         }
         int queued = jdbc.update(REQUEUE_PUBLISHED);
         inFlight.invalidate();
-        redis.opsForValue().set(MARKER_KEY, epoch);
+        redis.opsForValue().set(MARKER_PREFIX + epoch, Instant.now().toString());
         metrics.recordRepublished(queued);
-        log.warn("Redis no longer holds the data this hub published (key {} {}): queued {} published changes again; "
-                        + "the relay republishes them with their original eventIds", MARKER_KEY,
-                marker == null ? "missing" : "holds another hub's token " + marker, queued);
+        log.warn("Redis no longer holds the data this hub published (key {}{} missing): queued {} published changes "
+                + "again; the relay republishes them with their original eventIds", MARKER_PREFIX, epoch, queued);
         wakeup.wakeUp();
         return queued;
     }
