@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.RedisCallback;
@@ -74,12 +75,24 @@ public class StreamGroupWatch {
         this.hardMaxLength = config.relay().streamHardMaxLength();
     }
 
-    /** One look at the due streams: learn which have groups, trim those, report forced trims. */
+    /**
+     * One look at the due streams: learn which have groups, trim those, report forced trims. While
+     * Redis is unreachable there is nothing to look at (the relay pauses and says so): the streams
+     * with groups are looked at again next interval, and at XADD they stay under the hard bound.
+     */
     public void refresh() {
         List<String> due = policy.due();
         if (due.isEmpty()) {
             return;
         }
+        try {
+            look(due);
+        } catch (DataAccessException e) {
+            log.debug("Redis unreachable, stream group look postponed: {}", e.toString());
+        }
+    }
+
+    private void look(List<String> due) {
         redis.execute((RedisCallback<Void>) connection -> {
             RedisStreamAsyncCommands<byte[], byte[]> commands = commands(connection);
             List<RedisFuture<List<Object>>> groupReplies = new ArrayList<>(due.size());
