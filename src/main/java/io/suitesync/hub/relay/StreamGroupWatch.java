@@ -62,7 +62,7 @@ public class StreamGroupWatch {
     private final long maxLength;
     private final long hardMaxLength;
     private final Deque<Map<String, Object>> recentTrims = new ArrayDeque<>();
-    /** the max-deleted-entry-id last reported per stream and group, so one trim is reported once */
+    /** the stream's first entry id last reported per stream and group, so one trim is reported once */
     private final Map<String, String> reported = new ConcurrentHashMap<>();
     /** per stream with groups: (entries-added, last-generated-id) seen at earlier looks, oldest first */
     private final Map<String, Deque<Mark>> marks = new ConcurrentHashMap<>();
