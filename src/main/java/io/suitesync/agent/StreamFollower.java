@@ -20,6 +20,7 @@ import io.suitesync.agent.CriticalStore.TenantState;
 import io.suitesync.common.Channels;
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.RedisUris;
+import io.suitesync.common.StreamIds;
 import io.suitesync.common.web.ApiException;
 import java.io.IOException;
 import java.time.Duration;
@@ -275,7 +276,7 @@ public class StreamFollower implements SmartLifecycle, MeterBinder {
         for (String tenant : new ArrayList<>(unverified)) {
             String position = store.position(tenant);
             String maxDeleted = maxDeletedEntryId(redis, Channels.stream(config.appCode(), tenant));
-            if (maxDeleted != null && compareIds(maxDeleted, position) > 0) {
+            if (maxDeleted != null && StreamIds.compare(maxDeleted, position) > 0) {
                 log.warn("stream of tenant {} was trimmed past position {} (max deleted {}): bootstrapping again",
                         tenant, position, maxDeleted);
                 bootstrap(tenant);
@@ -295,18 +296,6 @@ public class StreamFollower implements SmartLifecycle, MeterBinder {
             }
         }
         return null;
-    }
-
-    static int compareIds(String a, String b) {
-        long[] x = parseId(a);
-        long[] y = parseId(b);
-        return x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]);
-    }
-
-    private static long[] parseId(String id) {
-        int dash = id.indexOf('-');
-        return dash < 0 ? new long[] {Long.parseLong(id), 0}
-                : new long[] {Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1))};
     }
 
     private Map<String, Object> parse(String eventJson) {

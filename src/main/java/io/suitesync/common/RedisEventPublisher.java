@@ -6,7 +6,6 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.BaseRedisAsyncCommands;
@@ -29,12 +28,11 @@ import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes events to Redis in one pipeline per call: XADD to {@code {app}:{tenant}:events} (trimmed to
- * about {@code suitesync.hub.relay.stream-max-length} entries) and PUBLISH to the live channel. Returns
+ * Writes events to Redis in one pipeline per call: XADD to {@code {app}:{tenant}:events} (trimmed as
+ * {@link StreamTrimPolicy} says for that stream) and PUBLISH to the live channel. Returns
  * only when Redis has answered every command, and says which events Redis refused ({@link #publishEach})
  * or throws ({@link #publish}), so a caller that marks its source rows afterwards never marks an event
  * Redis did not take.
@@ -61,7 +59,7 @@ public class RedisEventPublisher implements DisposableBean {
             "MASTERDOWN", "MISCONF", "NOREPLICAS", "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK", "NOAUTH", "NOPERM");
 
     private final SyncEventWriter writer;
-    private final XAddArgs trimArgs;
+    private final StreamTrimPolicy trimming;
     private final AbstractRedisClient client;
     private final Duration timeout;
     private StatefulConnection<byte[], byte[]> connection;
@@ -69,9 +67,9 @@ public class RedisEventPublisher implements DisposableBean {
     private BaseRedisAsyncCommands<byte[], byte[]> channels;
 
     public RedisEventPublisher(ObjectMapper mapper, RedisConnectionFactory factory, RedisProperties redisProperties,
-                               @Value("${suitesync.hub.relay.stream-max-length:100000}") long streamMaxLength) {
+                               StreamTrimPolicy trimming) {
         this.writer = new SyncEventWriter(mapper);
-        this.trimArgs = XAddArgs.Builder.maxlen(streamMaxLength).approximateTrimming();
+        this.trimming = trimming;
         if (!(factory instanceof LettuceConnectionFactory lettuce) || lettuce.getNativeClient() == null) {
             throw new IllegalStateException("SuiteSync writes events through Lettuce; the Redis connection factory is "
                     + factory.getClass().getName());
@@ -169,7 +167,8 @@ public class RedisEventPublisher implements DisposableBean {
                 body.put(FIELD_EVENT_ID, bytes(out.event().eventId()));
                 body.put(FIELD_EVENT_TYPE, bytes(out.event().eventType()));
                 body.put(FIELD_EVENT, payload);
-                replies.add(streams.xadd(bytes(out.stream()), trimArgs, body));
+                String stream = out.stream();
+                replies.add(streams.xadd(bytes(stream), trimming.argsFor(stream), body));
                 if (out.live()) {
                     replies.add(channels.publish(bytes(out.channel()), payload));
                 }

@@ -1,6 +1,7 @@
 package io.suitesync.hub;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -76,14 +77,28 @@ public record HubProperties(
         ENABLED_APPS
     }
 
+    /**
+     * The relay's tuning. Streams keep about {@code streamMaxLength} entries, more while a consumer
+     * group has not read or acknowledged them, never more than about {@code streamHardMaxLength}
+     * (see StreamTrimPolicy).
+     */
     public record Relay(
             @Min(1) int batchSize,
             @NotNull Duration pollInterval,
             @Min(1) int maxAttempts,
             @NotNull Duration retryBackoff,
             @Min(1) long streamMaxLength,
+            @Min(1) long streamHardMaxLength,
+            @NotNull Duration groupCheckInterval,
+            @NotNull Duration redisCheckInterval,
             @NotNull Duration retention,
             @NotNull Duration purgeInterval,
             @Min(1) int fairWindow,
-            @Min(0) int tenantMetricsTop) {}
+            @Min(0) int tenantMetricsTop) {
+
+        @AssertTrue(message = "suitesync.hub.relay.stream-hard-max-length must not be below stream-max-length")
+        public boolean isHardMaxLengthAboveMaxLength() {
+            return streamHardMaxLength >= streamMaxLength;
+        }
+    }
 }

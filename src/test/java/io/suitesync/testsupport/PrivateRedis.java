@@ -14,7 +14,8 @@ import redis.embedded.core.ExecutableProvider;
 /**
  * A Redis server of the test's own on a free port, for outage tests: stop and start it at will
  * without touching the machine's shared Redis. It keeps an append-only file in a temporary folder,
- * as a production Redis would, so what it acknowledged before a restart is still there after.
+ * as a production Redis would, so what it acknowledged before a restart is still there after;
+ * {@link #withoutPersistence()} keeps nothing, so a restart comes back empty.
  *
  * <p>A test class registers it as a static extension, which stops it after the class, and points its
  * context at it:
@@ -38,10 +39,10 @@ public class PrivateRedis implements AutoCloseable, AfterAllCallback {
     private final RedisServer server;
 
     public PrivateRedis() {
-        this(false, false);
+        this(false, false, true);
     }
 
-    private PrivateRedis(boolean cluster, boolean installed) {
+    private PrivateRedis(boolean cluster, boolean installed, boolean persistent) {
         this.cluster = cluster;
         int free = EmbeddedServers.freePort();
         while (cluster && free > MAX_CLUSTER_PORT) {
@@ -52,8 +53,8 @@ public class PrivateRedis implements AutoCloseable, AfterAllCallback {
             Path dir = Files.createTempDirectory("private-redis");
             dir.toFile().deleteOnExit();
             var builder = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
-                    .setting("save \"\"").setting("appendonly yes").setting("appendfsync always")
-                    .setting("dir " + dir);
+                    .setting("save \"\"").setting("appendonly " + (persistent ? "yes" : "no"))
+                    .setting("appendfsync always").setting("dir " + dir);
             if (installed) {
                 builder.executableProvider(ExecutableProvider.newExecutableInPath("redis-server"));
             }
@@ -75,7 +76,7 @@ public class PrivateRedis implements AutoCloseable, AfterAllCallback {
      * configured through {@code spring.data.redis.cluster.nodes} talk the cluster protocol to it.
      */
     public static PrivateRedis cluster() {
-        return new PrivateRedis(true, false);
+        return new PrivateRedis(true, false, true);
     }
 
     /**
@@ -83,12 +84,17 @@ public class PrivateRedis implements AutoCloseable, AfterAllCallback {
      * Redis 6.2: for tests of what only a current Redis has, such as Redis 7's ACL rules.
      */
     public static PrivateRedis installed() {
-        return new PrivateRedis(false, true);
+        return new PrivateRedis(false, true, true);
     }
 
     /** A one-node Redis Cluster ({@link #cluster()}) of the machine's own {@code redis-server} ({@link #installed()}). */
     public static PrivateRedis installedCluster() {
-        return new PrivateRedis(true, true);
+        return new PrivateRedis(true, true, true);
+    }
+
+    /** A server that keeps nothing on disk: after {@link #stop()} and {@link #start()} it is empty. */
+    public static PrivateRedis withoutPersistence() {
+        return new PrivateRedis(false, false, false);
     }
 
     public String node() {

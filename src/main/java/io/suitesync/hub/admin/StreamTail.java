@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.suitesync.common.Channels;
 import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.hub.relay.StreamGroupWatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -16,7 +17,10 @@ import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
-/** {@code GET /admin/streams/{app}/{tenantId}}: the last events of one application's stream for one tenant, parsed. */
+/**
+ * {@code GET /admin/streams/{app}/{tenantId}}: the last events of one application's stream for one
+ * tenant, parsed; {@code …/groups}: its consumer groups.
+ */
 @Component("streamTail")
 @ConditionalOnRole("hub")
 public class StreamTail {
@@ -26,11 +30,20 @@ public class StreamTail {
     private final StringRedisTemplate redis;
     private final ObjectMapper mapper;
     private final ApplicationAdmin applications;
+    private final StreamGroupWatch groupWatch;
 
-    public StreamTail(StringRedisTemplate redis, ObjectMapper mapper, ApplicationAdmin applications) {
+    public StreamTail(StringRedisTemplate redis, ObjectMapper mapper, ApplicationAdmin applications,
+                      StreamGroupWatch groupWatch) {
         this.redis = redis;
         this.mapper = mapper;
         this.applications = applications;
+        this.groupWatch = groupWatch;
+    }
+
+    /** The stream's consumer groups and whether trimming took entries one of them had not read. */
+    public Map<String, Object> groups(String app, String tenantId) {
+        applications.requireTenantAndApp(tenantId, app);
+        return groupWatch.describe(Channels.stream(app, tenantId));
     }
 
     /** Oldest first, at most {@code count} (1–1000, default 10) of the newest entries. */

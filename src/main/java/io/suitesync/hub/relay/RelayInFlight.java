@@ -97,6 +97,15 @@ public class RelayInFlight {
         }
     }
 
+    /**
+     * Changes were queued again below the batches in flight (Redis lost its data and they are
+     * republished): every batch admitted but not yet published becomes stale and is dropped, its
+     * rows stay queued, so the next claims take the older changes first.
+     */
+    public synchronized void invalidate() {
+        generation++;
+    }
+
     /** Rows claimed and not yet dequeued or dropped. */
     public synchronized int size() {
         return ids.size();

@@ -36,6 +36,8 @@ public class RelayMetrics {
     private final Counter events;
     private final Counter batchErrors;
     private final Counter claimErrors;
+    private final Counter forcedTrims;
+    private final Counter republished;
     private final Timer batchTime;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong lagMillis = new AtomicLong();
@@ -57,6 +59,12 @@ public class RelayMetrics {
                 .description("batches that failed (Redis or database unavailable) and will be retried").register(registry);
         this.claimErrors = Counter.builder("suitesync.relay.claim.errors")
                 .description("claims (polls of change_queue) that failed and were retried after a backoff").register(registry);
+        this.forcedTrims = Counter.builder("suitesync.relay.forced.trims")
+                .description("consumer groups found to have lost unread entries to stream trimming (StreamGroupWatch)")
+                .register(registry);
+        this.republished = Counter.builder("suitesync.relay.republished")
+                .description("published changes queued again because Redis lost the data the hub had published")
+                .register(registry);
         this.batchTime = Timer.builder("suitesync.relay.batch.time").description("claim-to-mark time of a batch")
                 .publishPercentiles(0.5, 0.99).register(registry);
         Gauge.builder("suitesync.relay.pending", pending, AtomicLong::get).description("changes queued for the relay")
@@ -99,6 +107,14 @@ public class RelayMetrics {
         claimErrors.increment();
     }
 
+    public void recordForcedTrim() {
+        forcedTrims.increment();
+    }
+
+    public void recordRepublished(long changes) {
+        republished.increment(changes);
+    }
+
     /**
      * Refreshes pending and lag, in total and for the most lagging tenants, from the database (the
      * relay-stats route calls it periodically).
@@ -133,6 +149,8 @@ public class RelayMetrics {
         out.put("batches", batchTime.count());
         out.put("batchErrors", (long) batchErrors.count());
         out.put("claimErrors", (long) claimErrors.count());
+        out.put("forcedTrims", (long) forcedTrims.count());
+        out.put("republished", (long) republished.count());
         out.put("errorRate", attempts == 0 ? 0.0 : (failed.count() + parked.count()) / attempts);
         return out;
     }

@@ -25,7 +25,9 @@ class AdminAuthAndInputIT {
             {"GET", "/admin/relay/dead-letters", null},
             {"POST", "/admin/relay/dead-letters/1/replay", null},
             {"POST", "/admin/relay/dead-letters/replay-all", null},
-            {"GET", "/admin/streams/crm/%s?count=5", null}};
+            {"GET", "/admin/streams/crm/%s?count=5", null},
+            {"GET", "/admin/streams/crm/%s/groups", null},
+            {"GET", "/admin/relay/trims", null}};
 
     @LocalServerPort int port;
     @Autowired JdbcTemplate jdbc;
@@ -83,6 +85,8 @@ class AdminAuthAndInputIT {
         assertThat(admin.syncStatus("no-such-tenant", "crm").status()).isEqualTo(404);
         assertThat(admin.syncHistorical(tenant, "payroll", "{\"dryRun\":true}").status()).isEqualTo(404);
         assertThat(admin.get("/admin/streams/payroll/" + tenant).status()).isEqualTo(404);
+        assertThat(admin.get("/admin/streams/payroll/" + tenant + "/groups").status()).isEqualTo(404);
+        assertThat(admin.get("/admin/streams/crm/no-such-tenant/groups").status()).isEqualTo(404);
         assertThat(admin.job("7f0c5bd6-8a2b-4d1e-9a53-3c1a9e3b2f10").status()).isEqualTo(404);
     }
 

@@ -85,7 +85,8 @@ class RoutingRulesTest {
                 "credit_allocations", table("credit", "credit-allocations", Tier.CRITICAL, Strategy.FIELD, "target_application"));
         return new HubProperties(List.of("crm", "hrms", "finance", "affiliate"),
                 List.of("user-management", "role-management"), tables,
-                new HubProperties.Relay(100, Duration.ofSeconds(1), 3, Duration.ofSeconds(1), 1000,
+                new HubProperties.Relay(100, Duration.ofSeconds(1), 3, Duration.ofSeconds(1), 1000, 10_000,
+                        Duration.ofSeconds(5), Duration.ofSeconds(5),
                         Duration.ofDays(7), Duration.ofHours(1), 100, 10));
     }
 

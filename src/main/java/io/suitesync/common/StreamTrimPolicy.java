@@ -1,0 +1,71 @@
+package io.suitesync.common;
+
+import io.lettuce.core.XAddArgs;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * How each stream is trimmed when an event is appended, decided without a round trip per event:
+ * <ul>
+ *   <li>a stream that no consumer group reads keeps about {@code stream-max-length} entries
+ *       (XADD MAXLEN ~);</li>
+ *   <li>a stream with consumer groups, or one not looked at yet, is trimmed at XADD only by the hard
+ *       bound {@code stream-hard-max-length}; the hub's StreamGroupWatch trims it periodically, never
+ *       below its newest {@code stream-max-length} entries nor past an entry a group has not read or
+ *       not acknowledged.</li>
+ * </ul>
+ * Which streams have groups is learnt by StreamGroupWatch every {@code group-check-interval} and
+ * cached here; appending only marks the stream as written.
+ */
+@Component
+public class StreamTrimPolicy {
+
+    private final XAddArgs retain;
+    private final XAddArgs bounded;
+    private final Map<String, Watched> streams = new ConcurrentHashMap<>();
+
+    public StreamTrimPolicy(@Value("${suitesync.hub.relay.stream-max-length:100000}") long maxLength,
+                            @Value("${suitesync.hub.relay.stream-hard-max-length:1000000}") long hardMaxLength) {
+        this.retain = XAddArgs.Builder.maxlen(maxLength).approximateTrimming();
+        this.bounded = XAddArgs.Builder.maxlen(hardMaxLength).approximateTrimming();
+    }
+
+    /** The XADD arguments for an event appended to {@code stream}. */
+    public XAddArgs argsFor(String stream) {
+        Watched watched = streams.computeIfAbsent(stream, s -> new Watched());
+        watched.written = true;
+        return watched.groups ? bounded : retain;
+    }
+
+    /**
+     * Streams whose groups must be looked at: those written since the last look (a group may have
+     * been created) and those with groups (they are trimmed by the watch). Clears the written marks.
+     */
+    public List<String> due() {
+        return streams.entrySet().stream()
+                .filter(e -> e.getValue().written || e.getValue().groups)
+                .peek(e -> e.getValue().written = false)
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
+    /** Records whether the stream has consumer groups, as XINFO GROUPS said. */
+    public void groups(String stream, boolean hasGroups) {
+        streams.computeIfAbsent(stream, s -> new Watched()).groups = hasGroups;
+    }
+
+    /** True when XADD trims the stream only by the hard bound (it has groups, or was not looked at yet). */
+    public boolean bounded(String stream) {
+        Watched watched = streams.get(stream);
+        return watched == null || watched.groups;
+    }
+
+    private static final class Watched {
+        /** until the first look, a stream counts as read by groups: trimmed only by the hard bound */
+        volatile boolean groups = true;
+        volatile boolean written;
+    }
+}
