@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -66,6 +68,8 @@ public class StreamFollower implements SmartLifecycle {
     private final Set<String> unverified = new LinkedHashSet<>();
 
     private volatile boolean running;
+    /** the application is ready: Camel's routes, a hub's in the same process (the demo) included, answer */
+    private volatile boolean ready;
     private volatile boolean redisUp;
     private volatile String lastError;
     private volatile long lastLagMillis = -1;
@@ -86,7 +90,7 @@ public class StreamFollower implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
         Set<String> restored = stateFile.restore();
         unverified.addAll(restored);
         wanted.addAll(config.allTenants() ? restored : config.tenants());
@@ -97,7 +101,21 @@ public class StreamFollower implements SmartLifecycle {
         running = true;
         thread = new Thread(this::run, "agent-stream-follower");
         thread.setDaemon(true);
-        thread.start();
+        if (ready) {
+            thread.start();
+        }
+    }
+
+    /**
+     * Camel starts its routes after every lifecycle bean; following begins once the application is
+     * ready, so a hub in this same process answers the first tenant and snapshot calls.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    public synchronized void onReady() {
+        ready = true;
+        if (running && thread != null && thread.getState() == Thread.State.NEW) {
+            thread.start();
+        }
     }
 
     @Override
