@@ -94,7 +94,7 @@ class DemoIT {
 
     @Test
     void creditCostChangeReachesTheStreamAndTheAgent() throws SQLException {
-        await().atMost(Duration.ofSeconds(30)).until(DemoIT::creditCost, cost -> cost == 2.0);
+        await().atMost(Duration.ofSeconds(60)).until(DemoIT::creditCost, cost -> cost == 2.0);
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres?user=postgres");
              Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE credit_configurations SET credit_cost = 3 "
@@ -124,8 +124,15 @@ class DemoIT {
         });
     }
 
+    /** The agent's answer; NaN while it answers 404 because it has not discovered tenant acme yet. */
     private static double creditCost() throws IOException, InterruptedException {
-        Map<String, Object> answer = send(HttpRequest.newBuilder(URI.create(app + "/api/credits/check/crm.leads.create")).GET());
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(app + "/api/credits/check/crm.leads.create"))
+                .header("X-Tenant-Id", "acme").build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404) {
+            return Double.NaN;
+        }
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Map<String, Object> answer = JSON.readValue(response.body(), new TypeReference<>() {});
         return ((Number) answer.get("creditCost")).doubleValue();
     }
 
