@@ -33,6 +33,7 @@ import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
@@ -68,7 +69,8 @@ public class StreamFollower implements SmartLifecycle {
     private final Set<String> unverified = new LinkedHashSet<>();
 
     private volatile boolean running;
-    /** the application is ready: Camel's routes, a hub's in the same process (the demo) included, answer */
+    /** a hub runs in this same process (the demo): its routes answer only once the application is ready */
+    private final boolean hubInProcess;
     private volatile boolean ready;
     private volatile boolean redisUp;
     private volatile String lastError;
@@ -80,8 +82,10 @@ public class StreamFollower implements SmartLifecycle {
     private StatefulRedisConnection<String, String> connection;
 
     public StreamFollower(AgentProperties config, HubClient hub, CriticalStore store, ReferenceData reference,
-                          AgentStateFile stateFile, RedisProperties redis) {
+                          AgentStateFile stateFile, RedisProperties redis,
+                          Environment env) {
         this.config = config;
+        this.hubInProcess = ConditionalOnRole.OnRole.roles(env).contains("hub");
         this.hub = hub;
         this.store = store;
         this.reference = reference;
@@ -101,14 +105,15 @@ public class StreamFollower implements SmartLifecycle {
         running = true;
         thread = new Thread(this::run, "agent-stream-follower");
         thread.setDaemon(true);
-        if (ready) {
+        if (ready || !hubInProcess) {
             thread.start();
         }
     }
 
     /**
-     * Camel starts its routes after every lifecycle bean; following begins once the application is
-     * ready, so a hub in this same process answers the first tenant and snapshot calls.
+     * Camel starts its routes after every lifecycle bean: beside a hub in this same process (the demo),
+     * following begins once the application is ready, so that hub answers the first tenant and snapshot
+     * calls. A separate agent starts at once: its hub is another process.
      */
     @EventListener(ApplicationReadyEvent.class)
     public synchronized void onReady() {
