@@ -36,7 +36,10 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
@@ -72,6 +75,9 @@ public class StreamFollower implements SmartLifecycle, MeterBinder {
     private final Set<String> unverified = new LinkedHashSet<>();
 
     private volatile boolean running;
+    /** a hub runs in this same process (the demo): its routes answer only once the application is ready */
+    private final boolean hubInProcess;
+    private volatile boolean ready;
     private volatile boolean redisUp;
     private volatile String lastError;
     private volatile long lastLagMillis = -1;
@@ -82,8 +88,10 @@ public class StreamFollower implements SmartLifecycle, MeterBinder {
     private StatefulRedisConnection<String, String> connection;
 
     public StreamFollower(AgentProperties config, HubClient hub, CriticalStore store, ReferenceData reference,
-                          AgentStateFile stateFile, RedisProperties redis) {
+                          AgentStateFile stateFile, RedisProperties redis,
+                          Environment env) {
         this.config = config;
+        this.hubInProcess = ConditionalOnRole.OnRole.roles(env).contains("hub");
         this.hub = hub;
         this.store = store;
         this.reference = reference;
@@ -92,7 +100,7 @@ public class StreamFollower implements SmartLifecycle, MeterBinder {
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
         Set<String> restored = stateFile.restore();
         unverified.addAll(restored);
         wanted.addAll(config.allTenants() ? restored : config.tenants());
@@ -103,7 +111,22 @@ public class StreamFollower implements SmartLifecycle, MeterBinder {
         running = true;
         thread = new Thread(this::run, "agent-stream-follower");
         thread.setDaemon(true);
-        thread.start();
+        if (ready || !hubInProcess) {
+            thread.start();
+        }
+    }
+
+    /**
+     * Camel starts its routes after every lifecycle bean: beside a hub in this same process (the demo),
+     * following begins once the application is ready, so that hub answers the first tenant and snapshot
+     * calls. A separate agent starts at once: its hub is another process.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    public synchronized void onReady() {
+        ready = true;
+        if (running && thread != null && thread.getState() == Thread.State.NEW) {
+            thread.start();
+        }
     }
 
     @Override

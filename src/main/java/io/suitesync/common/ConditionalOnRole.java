@@ -28,7 +28,7 @@ public @interface ConditionalOnRole {
         }
 
         /** The roles this process runs ({@code suitesync.roles}, default {@code hub}). */
-        static List<String> roles(Environment env) {
+        public static List<String> roles(Environment env) {
             String[] roles = env.getProperty("suitesync.roles", String[].class, new String[] {"hub"});
             return Arrays.stream(roles).map(String::trim).toList();
         }

@@ -4,11 +4,15 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import org.springframework.boot.SpringApplication;
 import redis.embedded.RedisServer;
 
 /**
- * Embedded PostgreSQL and Redis, started at most once per JVM, for a machine that has neither
- * configured (quick start, or tests on a machine without servers). Both stop when the JVM exits.
+ * Embedded PostgreSQL and Redis, started at most once per JVM, for the dev mode (the demo of
+ * {@code ./mvnw spring-boot:run}) and tests on a machine without servers. Optional dependencies: the
+ * packaged jar does not carry them. Both stop when the JVM exits, after the Spring contexts have closed
+ * (PostgreSQL's own JVM shutdown hook stopped it while the routes were still stopping, which then
+ * waited for their connections; embedded Redis always registers its own hook, so it may stop first).
  */
 public final class EmbeddedServers {
 
@@ -26,11 +30,12 @@ public final class EmbeddedServers {
     public static synchronized String postgresJdbcUrl() {
         if (postgres == null) {
             try {
-                postgres = EmbeddedPostgres.builder().setPort(portOr(POSTGRES_PORT)).start();
+                postgres = EmbeddedPostgres.builder().setPort(portOr(POSTGRES_PORT))
+                        .setRegisterShutdownHook(false).start();
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start embedded PostgreSQL", e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedServers::closePostgres, "embedded-postgres-stop"));
+            SpringApplication.getShutdownHandlers().add(EmbeddedServers::closePostgres);
         }
         return postgres.getJdbcUrl("postgres", "postgres");
     }
@@ -47,7 +52,7 @@ public final class EmbeddedServers {
                 throw new UncheckedIOException("could not start embedded Redis", e);
             }
             redisPort = port;
-            Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedServers::closeRedis, "embedded-redis-stop"));
+            SpringApplication.getShutdownHandlers().add(EmbeddedServers::closeRedis);
         }
         return redisPort;
     }

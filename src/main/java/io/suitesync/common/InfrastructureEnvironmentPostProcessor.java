@@ -9,12 +9,17 @@ import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.Profiles;
+import org.springframework.util.ClassUtils;
 
 /**
  * Resolves what the process runs against before any bean exists:
  * <ul>
- *   <li>No {@code spring.datasource.url}: starts embedded PostgreSQL, loads the demo Wrapper data and sets dev API keys.</li>
- *   <li>No {@code spring.data.redis.url}/{@code host}: starts embedded Redis.</li>
+ *   <li>Servers: the datasource and Redis must be configured. Only the {@code dev} profile (the demo that
+ *       {@code ./mvnw spring-boot:run} activates) starts embedded PostgreSQL / Redis for what is missing;
+ *       anywhere else a missing one fails start-up with {@link MissingServersException}, naming the keys.</li>
+ *   <li>Flyway: unless {@code spring.flyway.locations} is set, SuiteSync's own migrations only
+ *       ({@code db/migration}, plus {@code db/bridge} when the bridge role runs).</li>
  *   <li>Camel route files: {@code routes/config} plus the folder of each role in {@code suitesync.roles},
  *       plus YAML/XML files of {@code suitesync.routes.external-dir} when set.</li>
  * </ul>
@@ -22,33 +27,56 @@ import org.springframework.core.env.MapPropertySource;
 public class InfrastructureEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
     static final String SOURCE = "suitesync-infrastructure";
+    public static final String DEV_PROFILE = "dev";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
         Map<String, Object> props = new LinkedHashMap<>();
-        if (!env.containsProperty("spring.datasource.url")) {
+        boolean dev = env.acceptsProfiles(Profiles.of(DEV_PROFILE));
+        boolean datasourceMissing = !env.containsProperty("spring.datasource.url");
+        boolean redisMissing = !redisConfigured(env);
+        if ((datasourceMissing || redisMissing) && !(dev && embeddedServersPresent())) {
+            throw new MissingServersException(datasourceMissing, redisMissing, dev);
+        }
+        if (datasourceMissing) {
             props.put("spring.datasource.url", EmbeddedServers.postgresJdbcUrl());
             props.put("spring.datasource.username", "postgres");
             props.put("spring.datasource.password", "");
-            String locations = env.getProperty("spring.flyway.locations", "classpath:db/migration,classpath:db/wrapper,classpath:db/bridge");
-            props.put("spring.flyway.locations", locations + ",classpath:db/demo");
-            // a demo on embedded servers gets well-known dev keys, so the README's curl lines work as is
-            if (env.getProperty("suitesync.security.admin-api-key", "").isBlank()) {
-                props.put("suitesync.security.admin-api-key", "dev-admin-key");
-            }
-            if (env.getProperty("suitesync.security.read-keys", "").isBlank()) {
-                props.put("suitesync.security.read-keys", "crm=dev-crm-key,hrms=dev-hrms-key,finance=dev-finance-key,affiliate=dev-affiliate-key");
-            }
         }
-        if (!env.containsProperty("spring.data.redis.url") && !env.containsProperty("spring.data.redis.host")) {
+        if (redisMissing) {
             props.put("spring.data.redis.host", "127.0.0.1");
             props.put("spring.data.redis.port", EmbeddedServers.redisPort());
+        }
+        if (!env.containsProperty("spring.flyway.locations")) {
+            props.put("spring.flyway.locations", flywayLocations(env));
         }
         if (!env.containsProperty("camel.main.routes-include-pattern")) {
             props.put("camel.main.routes-include-pattern", routePattern(env));
         }
-        // first: it only fills what is blank or unset, and application.yml declares the keys with empty defaults
+        // first: it only fills what is unset
         env.getPropertySources().addFirst(new MapPropertySource(SOURCE, props));
+    }
+
+    /** Any of the ways Spring Data Redis can be pointed at a server, standalone, Sentinel or Cluster. */
+    static boolean redisConfigured(ConfigurableEnvironment env) {
+        return env.containsProperty("spring.data.redis.url") || env.containsProperty("spring.data.redis.host")
+                || env.containsProperty("spring.data.redis.cluster.nodes")
+                || env.containsProperty("spring.data.redis.sentinel.master");
+    }
+
+    /** The embedded servers are optional dependencies: present under spring-boot:run and in tests, not in the jar. */
+    static boolean embeddedServersPresent() {
+        ClassLoader loader = InfrastructureEnvironmentPostProcessor.class.getClassLoader();
+        return ClassUtils.isPresent("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", loader)
+                && ClassUtils.isPresent("redis.embedded.RedisServer", loader);
+    }
+
+    static String flywayLocations(ConfigurableEnvironment env) {
+        List<String> locations = new ArrayList<>(List.of("classpath:db/migration"));
+        if (ConditionalOnRole.OnRole.roles(env).contains("bridge")) {
+            locations.add("classpath:db/bridge");
+        }
+        return String.join(",", locations);
     }
 
     static String routePattern(ConfigurableEnvironment env) {
@@ -68,7 +96,7 @@ public class InfrastructureEnvironmentPostProcessor implements EnvironmentPostPr
 
     @Override
     public int getOrder() {
-        // after application.yml and the environment are loaded, so their values win over our defaults
+        // after application.yml, profiles and the environment are loaded, so their values win over our defaults
         return Ordered.LOWEST_PRECEDENCE;
     }
 }
