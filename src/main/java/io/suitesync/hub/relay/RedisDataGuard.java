@@ -39,8 +39,8 @@ public class RedisDataGuard {
     private static final Logger log = LoggerFactory.getLogger(RedisDataGuard.class);
 
     private static final String REQUEUE_PUBLISHED = """
-            INSERT INTO change_queue (change_id, table_name, record_id)
-            SELECT id, table_name, record_id FROM change_log WHERE status IS NULL
+            INSERT INTO change_queue (change_id, table_name, record_id, tenant_id, high)
+            SELECT id, table_name, record_id, tenant_id, priority = 'high' FROM change_log WHERE status IS NULL
             ON CONFLICT (change_id) DO NOTHING""";
 
     private final StringRedisTemplate redis;
