@@ -37,7 +37,13 @@ public final class RedisAclGenerator {
      * XREAD, so one process running the hub and an agent (the quick start) works as this user.
      */
     static final List<String> HUB_COMMANDS = List.of("+xadd", "+xtrim", "+publish", "+xread", "+xrange", "+xrevrange", "+xlen",
-            "+xinfo", "+exists");
+            "+xinfo", "+xpending", "+exists");
+
+    /**
+     * A Redis 7 selector: the hub's own marker keys (RedisDataGuard's epoch, which tells it that Redis lost
+     * what it published), written with SET; the application keys stay closed to SET.
+     */
+    static final String HUB_MARKERS = "(~suitesync:hub:* +set +exists)";
 
     /**
      * What a consumer of its own streams needs: plain reads, consumer groups (its own: they live on
@@ -114,6 +120,7 @@ public final class RedisAclGenerator {
             rules.add("&" + app + ":*");
         }
         rules.addAll(commands(HUB_COMMANDS));
+        rules.add(HUB_MARKERS);
         return new AclUser(name, null, List.of(), !passwords.isEmpty(), List.copyOf(rules));
     }
 

@@ -31,7 +31,8 @@ class RedisAclGeneratorTest {
     static final String CRM_OLD_HASH = "#a7727ae7652252fcaf8617a15deb64c87d38bcaf6c6399522e5938a67e41db3e";
 
     static final String CONNECTION = "+@connection -@admin -@dangerous";
-    static final String HUB_COMMANDS = CONNECTION + " +xadd +xtrim +publish +xread +xrange +xrevrange +xlen +xinfo +exists";
+    static final String HUB_COMMANDS = CONNECTION + " +xadd +xtrim +publish +xread +xrange +xrevrange +xlen +xinfo +xpending +exists";
+    static final String HUB_MARKERS = " (~suitesync:hub:* +set +exists)";
     static final String APP_COMMANDS = CONNECTION + " +exists +xread +xreadgroup +xack +xinfo +xrange +xrevrange +xlen"
             + " +xpending +xclaim +xautoclaim +xgroup|create +xgroup|createconsumer +xgroup|delconsumer +xgroup|setid"
             + " +subscribe +psubscribe +unsubscribe +punsubscribe";
@@ -47,23 +48,23 @@ class RedisAclGeneratorTest {
         return Stream.of(
                 Arguments.of("every tenant of the application, standalone", false,
                         props(Map.of("crm", List.of(CRM_PW)), Map.of()),
-                        List.of("ACL SETUSER suitesync-hub reset on " + HUB_HASH + " ~crm:* ~hrms:* &crm:* &hrms:* " + HUB_COMMANDS,
+                        List.of("ACL SETUSER suitesync-hub reset on " + HUB_HASH + " ~crm:* ~hrms:* &crm:* &hrms:* " + HUB_COMMANDS + HUB_MARKERS,
                                 "ACL SETUSER crm reset on " + CRM_HASH + " ~crm:* &crm:* " + APP_COMMANDS,
                                 "ACL SETUSER hrms reset off ~hrms:* &hrms:* " + APP_COMMANDS)),
                 Arguments.of("single-tenant deployment: only the listed tenants' keys and channels", false,
                         props(Map.of("crm", List.of(CRM_PW)), Map.of("crm", List.of("acme", "beta-2"))),
-                        List.of("ACL SETUSER suitesync-hub reset on " + HUB_HASH + " ~crm:* ~hrms:* &crm:* &hrms:* " + HUB_COMMANDS,
+                        List.of("ACL SETUSER suitesync-hub reset on " + HUB_HASH + " ~crm:* ~hrms:* &crm:* &hrms:* " + HUB_COMMANDS + HUB_MARKERS,
                                 "ACL SETUSER crm reset on " + CRM_HASH + " ~crm:acme:* ~crm:beta-2:* &crm:acme:* &crm:beta-2:* "
                                         + APP_COMMANDS,
                                 "ACL SETUSER hrms reset off ~hrms:* &hrms:* " + APP_COMMANDS)),
                 Arguments.of("rotation: the new and the old password both open the user; a given hash is kept", false,
                         props(Map.of("crm", List.of(CRM_PW, CRM_OLD_PW), "hrms", List.of(CRM_OLD_HASH)), Map.of()),
-                        List.of("ACL SETUSER suitesync-hub reset on " + HUB_HASH + " ~crm:* ~hrms:* &crm:* &hrms:* " + HUB_COMMANDS,
+                        List.of("ACL SETUSER suitesync-hub reset on " + HUB_HASH + " ~crm:* ~hrms:* &crm:* &hrms:* " + HUB_COMMANDS + HUB_MARKERS,
                                 "ACL SETUSER crm reset on " + CRM_HASH + " " + CRM_OLD_HASH + " ~crm:* &crm:* " + APP_COMMANDS,
                                 "ACL SETUSER hrms reset on " + CRM_OLD_HASH + " ~hrms:* &hrms:* " + APP_COMMANDS)),
                 Arguments.of("Redis Cluster: topology commands for the clients", true,
                         props(Map.of("crm", List.of(CRM_PW)), Map.of()),
-                        List.of("ACL SETUSER suitesync-hub reset on " + HUB_HASH + " ~crm:* ~hrms:* &crm:* &hrms:* " + HUB_COMMANDS + CLUSTER,
+                        List.of("ACL SETUSER suitesync-hub reset on " + HUB_HASH + " ~crm:* ~hrms:* &crm:* &hrms:* " + HUB_COMMANDS + CLUSTER + HUB_MARKERS,
                                 "ACL SETUSER crm reset on " + CRM_HASH + " ~crm:* &crm:* " + APP_COMMANDS + CLUSTER,
                                 "ACL SETUSER hrms reset off ~hrms:* &hrms:* " + APP_COMMANDS + CLUSTER)));
     }
