@@ -56,6 +56,10 @@ public class ApiErrors {
         }
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (cause instanceof ApiException && message != null && !message.isBlank()) {
+            // a status the code chose with its message (the agent's 503 "hub unavailable …") is said as is
+            return new ApiError(status, reason(status), message, Instant.now().toString());
+        }
         return body(status, message);
     }
 

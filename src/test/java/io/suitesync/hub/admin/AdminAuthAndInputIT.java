@@ -204,7 +204,12 @@ class AdminAuthAndInputIT {
         assertJsonError(RawHttp.exchange(port, "GET /a b HTTP/1.1", null), 400, "space in the request target");
         assertJsonError(RawHttp.exchange(port, "GET /admin/relay/metrics HTTP/1.1\r\nBad Header Line", null), 400, "bad header");
 
-        assertJsonError(RawHttp.send(port, "GET", "/no-such-endpoint", Map.of("Accept", "text/html"), null), 404, "unknown path");
+        // an unknown path needs the admin like any other (SecurityConfiguration): it does not tell
+        // strangers which paths exist
+        assertJsonError(RawHttp.send(port, "GET", "/no-such-endpoint", Map.of("Accept", "text/html"), null), 401,
+                "unknown path without credentials");
+        assertJsonError(RawHttp.send(port, "GET", "/no-such-endpoint", Map.of("Accept", "text/html",
+                "X-Api-Key", AdminClient.ADMIN_KEY), null), 404, "unknown path");
         assertJsonError(RawHttp.send(port, "DELETE", "/health", Map.of(), null), 405, "DELETE /health");
         RawHttp.Response wrongType = RawHttp.send(port, "POST", "/admin/organizations/" + tenant + "/applications/crm/toggle",
                 Map.of("X-Api-Key", AdminClient.ADMIN_KEY, "Content-Type", "text/plain", "Accept", "text/html"),
