@@ -86,10 +86,10 @@ class RoutingRulesTest {
         return new HubProperties(List.of("crm", "hrms", "finance", "affiliate"),
                 List.of("user-management", "role-management"), tables,
                 new HubProperties.Relay(100, Duration.ofSeconds(1), 3, Duration.ofSeconds(1), 1000,
-                        Duration.ofDays(7), Duration.ofHours(1)));
+                        Duration.ofDays(7), Duration.ofHours(1)), null);
     }
 
     private static Table table(String entity, String dataType, Tier tier, Strategy strategy, String field) {
-        return new Table(entity, dataType, tier, strategy, field, null, null, null, null, null, null);
+        return new Table(entity, dataType, tier, strategy, field, null, null, null, null, null, null, null);
     }
 }
