@@ -10,6 +10,7 @@ import java.util.Map;
  *                  consumers de-duplicate redeliveries on it
  * @param version   monotonic per record: a consumer drops an event whose version is not newer than the
  *                  one it has applied for that record
+ * @param amount    top level only in the seed format's {@code credit.allocated} (seed 04); null, and left out, otherwise
  * @param data      critical types carry the values a cache needs; reference types only ids and changed fields
  * @param metadata  {@code isHistoricalSync}, {@code changeId}, {@code jobId}, {@code originalAllocatedAt}, …
  */
@@ -24,5 +25,13 @@ public record SyncEvent(
         String operation,
         long version,
         String timestamp,
+        Number amount,
         Map<String, Object> data,
-        Map<String, Object> metadata) {}
+        Map<String, Object> metadata) {
+
+    /** An event without a top-level {@code amount}: every event but the seed format's credit allocations. */
+    public SyncEvent(String eventId, String eventType, String tenantId, String application, String entity, String entityId,
+                     String operation, long version, String timestamp, Map<String, Object> data, Map<String, Object> metadata) {
+        this(eventId, eventType, tenantId, application, entity, entityId, operation, version, timestamp, null, data, metadata);
+    }
+}

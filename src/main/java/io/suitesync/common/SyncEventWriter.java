@@ -27,6 +27,7 @@ public final class SyncEventWriter {
     private static final SerializedString OPERATION = new SerializedString("operation");
     private static final SerializedString VERSION = new SerializedString("version");
     private static final SerializedString TIMESTAMP = new SerializedString("timestamp");
+    private static final SerializedString AMOUNT = new SerializedString("amount");
     private static final SerializedString DATA = new SerializedString("data");
     private static final SerializedString METADATA = new SerializedString("metadata");
 
@@ -51,6 +52,10 @@ public final class SyncEventWriter {
             gen.writeFieldName(VERSION);
             gen.writeNumber(event.version());
             text(gen, TIMESTAMP, event.timestamp());
+            if (event.amount() != null) {
+                gen.writeFieldName(AMOUNT);
+                value(gen, event.amount());
+            }
             if (event.data() != null) {
                 gen.writeFieldName(DATA);
                 value(gen, event.data());

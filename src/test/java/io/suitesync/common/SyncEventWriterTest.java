@@ -50,11 +50,24 @@ class SyncEventWriterTest {
     }
 
     @Test
+    void writesTheSeedFormatsTopLevelAmountLikeTheObjectMapper() throws Exception {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("isHistoricalSync", true);
+        metadata.put("allocationId", "a1");
+        SyncEvent event = new SyncEvent("e-3", "credit.allocated", "tenant-1", "crm", "credit", "o1", "SNAPSHOT", 9L,
+                "2026-11-22T10:15:30Z", 1000.0, Map.of("allocationId", "a1"), metadata);
+
+        assertThat(new String(writer.write(event), StandardCharsets.UTF_8))
+                .isEqualTo(new String(mapper.writeValueAsBytes(event), StandardCharsets.UTF_8))
+                .contains("\"timestamp\":\"2026-11-22T10:15:30Z\",\"amount\":1000.0,\"data\"");
+    }
+
+    @Test
     void leavesOutNullFieldsLikeTheEventContract() throws Exception {
         SyncEvent event = new SyncEvent("e-2", "org.deleted", "tenant-1", "hrms", "organization", "o1",
                 "DELETE", 3L, "2026-11-22T10:15:30Z", null, null);
 
         assertThat(writer.write(event)).isEqualTo(mapper.writeValueAsBytes(event));
-        assertThat(new String(writer.write(event), StandardCharsets.UTF_8)).doesNotContain("data", "metadata");
+        assertThat(new String(writer.write(event), StandardCharsets.UTF_8)).doesNotContain("data", "metadata", "amount");
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.common.EventFormat;
 import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.relay.ChangeEvents;
 import java.io.IOException;
@@ -45,11 +46,15 @@ public class BackfillQueries {
     private final TransactionTemplate snapshot;
     /** Reads a row's context object; resolved once, not per row. */
     private final ObjectReader contextReader;
+    private final HubProperties hub;
+    /** Per kind, the context object: SuiteSync's context columns, and for the seed format also the seed's columns. */
     private final Map<BackfillKind, String> contextSql = new EnumMap<>(BackfillKind.class);
+    private final Map<BackfillKind, String> seedContextSql = new EnumMap<>(BackfillKind.class);
 
     public BackfillQueries(NamedParameterJdbcTemplate jdbc, PlatformTransactionManager transactions,
                            ObjectMapper mapper, HubProperties hub) {
         this.jdbc = jdbc;
+        this.hub = hub;
         this.contextReader = mapper.readerFor(MAP);
         this.snapshot = new TransactionTemplate(transactions);
         this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
@@ -61,6 +66,7 @@ public class BackfillQueries {
                         + kind.label() + " builds its events from that rule");
             }
             contextSql.put(kind, jsonObject(kind.table(), rule.contextColumns()));
+            seedContextSql.put(kind, jsonObject(kind.table(), rule.capturedColumns()));
         }
     }
 
@@ -95,7 +101,8 @@ public class BackfillQueries {
 
     /** The next page after {@code cursor} (null: from the start), with versions, in one snapshot. */
     public SnapshotBatch read(String tenantId, String app, BackfillKind kind, Instant since, String cursor, int limit) {
-        String sql = "SELECT t.id::text AS id, " + contextSql.get(kind) + "::text AS ctx, COALESCE(v.version, 0) AS version, "
+        String context = (hub.formatOf(app) == EventFormat.SEED ? seedContextSql : contextSql).get(kind);
+        String sql = "SELECT t.id::text AS id, " + context + "::text AS ctx, COALESCE(v.version, 0) AS version, "
                 + "t." + kind.sinceColumn() + " AS original_at "
                 + "FROM " + kind.table() + " t "
                 + "LEFT JOIN LATERAL (SELECT max(c.id) AS version FROM change_log c "

@@ -147,7 +147,7 @@ public class BackfillRunner {
         return CompletableFuture.supplyAsync(() -> {
             SnapshotBatch batch = queries.read(job.tenantId(), job.app(), kind, job.since(), cursor, config.batchSize());
             return new Page(batch, BackfillEvents.toEvents(job.jobId(), job.tenantId(), job.app(), kind, rule,
-                    batch.snapshotAt(), batch.rows()));
+                    hub.formatOf(job.app()), batch.snapshotAt(), batch.rows()));
         }, workers);
     }
 

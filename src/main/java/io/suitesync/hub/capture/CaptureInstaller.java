@@ -41,8 +41,8 @@ public class CaptureInstaller implements InitializingBean {
             }
             jdbc.queryForObject("SELECT suitesync_capture_table(?::regclass, ?, ?, ?::text[], ?)::text", String.class,
                     table, rule.keyColumn(), rule.tenantColumn(),
-                    rule.contextColumns().toArray(String[]::new), rule.priority());
-            log.info("capture attached to {} (context columns {})", table, rule.contextColumns());
+                    rule.capturedColumns().toArray(String[]::new), rule.priority());
+            log.info("capture attached to {} (context columns {})", table, rule.capturedColumns());
         }
     }
 }

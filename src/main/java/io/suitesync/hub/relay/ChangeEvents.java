@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Turns a routed change into the event of the contract (docs/event.schema.json). */
+/** Turns a routed change into the event of SuiteSync's format (docs/events.md, docs/event.schema.json). */
 public final class ChangeEvents {
 
     private ChangeEvents() {}
@@ -52,7 +52,13 @@ public final class ChangeEvents {
     static Map<String, Object> data(ChangeRow row, Table rule) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", row.recordId());
-        row.context().forEach((column, value) -> data.put(camel(column), value));
+        List<String> seedColumns = rule.seed().columns();
+        row.context().forEach((column, value) -> {
+            // columns captured for the seed format only stay out of SuiteSync's events
+            if (seedColumns.isEmpty() || !seedColumns.contains(column) || rule.contextColumns().contains(column)) {
+                data.put(camel(column), value);
+            }
+        });
         data.put("changedFields", row.changedFields().stream().map(ChangeEvents::camel).toList());
         if (rule.tier() == Tier.CRITICAL) {
             putValues(data, "newValue", row.newValues(), rule.valueFields());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.common.EventFormat;
 import io.suitesync.common.OutboundEvent;
 import io.suitesync.hub.HubProperties.Table;
 import io.suitesync.hub.HubProperties;
@@ -22,8 +23,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Routes a claimed batch: parses each row, asks {@link RoutingRules} for its targets and builds one
- * event per target. A row that cannot be routed fails alone: it is retried with backoff and parked
- * after {@code max-attempts}, and later changes of the same record wait behind it.
+ * event per target, in that application's event format. A row that cannot be routed fails alone: it is
+ * retried with backoff and parked after {@code max-attempts}, and later changes of the same record wait
+ * behind it.
  */
 @Component("changeRelay")
 @ConditionalOnRole("hub")
@@ -37,6 +39,7 @@ public class ChangeRelay {
     private final ObjectReader mapReader;
     private final ObjectReader listReader;
     private final HubProperties.Relay relay;
+    private final HubProperties config;
 
     public ChangeRelay(RoutingRules rules, ObjectMapper mapper, HubProperties config) {
         this.rules = rules;
@@ -44,6 +47,7 @@ public class ChangeRelay {
         this.mapReader = mapper.readerFor(MAP);
         this.listReader = mapper.readerFor(LIST);
         this.relay = config.relay();
+        this.config = config;
     }
 
     public RelayBatch prepare(List<ClaimedChange> rows) {
@@ -70,7 +74,8 @@ public class ChangeRelay {
                     continue;
                 }
                 for (String app : targets) {
-                    events.add(ChangeEvents.toEvent(row, rule, app));
+                    events.add(config.formatOf(app) == EventFormat.SEED
+                            ? SeedEvents.toEvent(row, rule, app) : ChangeEvents.toEvent(row, rule, app));
                 }
                 published.add(raw);
             } catch (RuntimeException e) {
