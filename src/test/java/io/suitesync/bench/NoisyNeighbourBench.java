@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,18 +92,18 @@ public final class NoisyNeighbourBench {
 
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("backlog", backlog);
-            out.put("hubStartSeconds", round2(startSeconds));
-            out.put("aloneFreshEventsPerSecond", round(drain(jdbc, camel, noisy, backlog, running -> {})));
+            out.put("hubStartSeconds", RelayBench.round2(startSeconds));
+            out.put("aloneFreshEventsPerSecond", RelayBench.round(drain(jdbc, camel, noisy, backlog, running -> {})));
             double alone = drain(jdbc, camel, noisy, backlog, running -> {});
-            out.put("aloneWarmEventsPerSecond", round(alone));
+            out.put("aloneWarmEventsPerSecond", RelayBench.round(alone));
 
             Latencies neighbours = new Latencies(redis, "crm:nn-" + run + "-*:roles", NAME);
             double withNeighbours = drain(jdbc, camel, noisy, backlog,
                     running -> neighbours.write(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid", roles,
                             rate, running));
             neighbours.close();
-            out.put("withNeighboursEventsPerSecond", round(withNeighbours));
-            out.put("withNeighboursVsWarmAlone", round2(withNeighbours / alone));
+            out.put("withNeighboursEventsPerSecond", RelayBench.round(withNeighbours));
+            out.put("withNeighboursVsWarmAlone", RelayBench.round2(withNeighbours / alone));
             out.put("neighbourRatePerSecond", rate);
             neighbours.report("neighbour", out);
 
@@ -113,15 +112,15 @@ public final class NoisyNeighbourBench {
                     running -> high.write(dataSource, "UPDATE credit_configurations SET credit_cost = ? WHERE id = ?::uuid",
                             List.of(config), highRate, running));
             high.close();
-            out.put("withHighPriorityEventsPerSecond", round(withHigh));
-            out.put("withHighPriorityVsWarmAlone", round2(withHigh / alone));
+            out.put("withHighPriorityEventsPerSecond", RelayBench.round(withHigh));
+            out.put("withHighPriorityVsWarmAlone", RelayBench.round2(withHigh / alone));
             out.put("highPriorityRatePerSecond", highRate);
             high.report("highPriority", out);
 
             out.put("cores", Runtime.getRuntime().availableProcessors());
             out.put("loadAverageAtEnd", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                     .getSystemLoadAverage());
-            System.out.println(toJson(out));
+            System.out.println(RelayBench.toJson(out));
             java.util.Set<String> keys = redis.keys("*:nn-" + run + "-*");
             if (keys != null && !keys.isEmpty()) {
                 redis.delete(keys);
@@ -217,9 +216,9 @@ public final class NoisyNeighbourBench {
             long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
             out.put(name + "Samples", sorted.length);
             out.put(name + "Lost", committedAt.size());
-            out.put(name + "LatencyP50Ms", round2(percentile(sorted, 0.50) / 1e6));
-            out.put(name + "LatencyP99Ms", round2(percentile(sorted, 0.99) / 1e6));
-            out.put(name + "LatencyMaxMs", round2(sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6));
+            out.put(name + "LatencyP50Ms", RelayBench.round2(RelayBench.percentile(sorted, 0.50) / 1e6));
+            out.put(name + "LatencyP99Ms", RelayBench.round2(RelayBench.percentile(sorted, 0.99) / 1e6));
+            out.put(name + "LatencyMaxMs", RelayBench.round2(sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6));
         }
 
         @Override
@@ -227,27 +226,5 @@ public final class NoisyNeighbourBench {
             connection.close();
             client.shutdown();
         }
-    }
-
-    private static long percentile(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
-    }
-
-    private static long round(double v) {
-        return Math.round(v);
-    }
-
-    private static double round2(double v) {
-        return Math.round(v * 100) / 100.0;
-    }
-
-    private static String toJson(Map<String, Object> values) {
-        StringBuilder out = new StringBuilder("{");
-        values.forEach((k, v) -> out.append(out.length() > 1 ? "," : "").append('"').append(k).append("\":")
-                .append(v instanceof String ? "\"" + v + "\"" : String.format(Locale.ROOT, "%s", v)));
-        return out.append('}').toString();
     }
 }

@@ -414,22 +414,22 @@ public final class RelayBench {
         }
     }
 
-    private static long percentile(long[] sorted, double p) {
+    static long percentile(long[] sorted, double p) {
         if (sorted.length == 0) {
             return 0;
         }
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
     }
 
-    private static long round(double v) {
+    static long round(double v) {
         return Math.round(v);
     }
 
-    private static double round2(double v) {
+    static double round2(double v) {
         return Math.round(v * 100) / 100.0;
     }
 
-    private static String toJson(Map<String, Object> values) {
+    static String toJson(Map<String, Object> values) {
         StringBuilder out = new StringBuilder("{");
         values.forEach((k, v) -> out.append(out.length() > 1 ? "," : "").append('"').append(k).append("\":")
                 .append(v instanceof String ? "\"" + v + "\"" : String.format(Locale.ROOT, "%s", v)));
