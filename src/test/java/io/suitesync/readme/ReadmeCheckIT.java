@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * README's shell lines, pasted as written into bash against the one-command demo: every {@code ```bash}
- * block of README.md, in order, with {@code \} continuations joined. The documented ports (8080, 8091,
+ * block of README.md, then of each docs/*.md, in order, with {@code \} continuations joined; the shell
+ * variables a line sets ({@code KEY=…}, {@code export AUTH=…}) hold for the lines below it in the same file. The documented ports (8080, 8091,
  * 8092, 55432, 56379) are replaced by the ports of the demo this test started, which a developer's own
  * demo may otherwise hold; nothing else is changed. Each line must exit 0 and every curl in it answer
  * 2xx, or the status README states next to it ({@code # 404 {…}}); where README shows the answer (a
@@ -36,20 +37,33 @@ import org.junit.jupiter.api.Test;
 class ReadmeCheckIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path README = Path.of("README.md");
+    /** README, then the docs, each read from its start by a reader with a fresh shell. */
+    private static List<Path> documents() throws IOException {
+        List<Path> documents = new ArrayList<>(List.of(Path.of("README.md")));
+        try (var docs = Files.list(Path.of("docs"))) {
+            docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(documents::add);
+        }
+        return documents;
+    }
 
     /** What is not run, and why: a pattern of the (joined) command line and the reason. */
     private static final Map<Pattern, String> SKIPPED = new LinkedHashMap<>();
 
     static {
-        skip("^\\./mvnw ", "builds or starts the demo: this test runs the demo itself");
+        skip("(^|\\s)\\./mvnw ", "a Maven build: builds or starts the demo (this test runs the demo itself), or runs tests or a benchmark");
         skip("docker compose", "needs a Docker engine; the compose stack is not the demo");
         skip("^cp \\.env\\.example ", "prepares the docker compose stack");
         skip("^export SUITESYNC_ADMIN_API_KEY=", "a production secret: the demo has dev-admin-key, which AUTH falls back to");
-        skip("SUITESYNC_ROUTES_DIR", "configures a hub before it starts; route reloading has its own integration test");
+        skip("SUITESYNC_ROUTES_DIR", "configures a hub before it starts (ExternalRoutesReloadIT covers route files)");
         skip("java -jar ", "starts another role in a process of its own (ProductionStartIT runs the packaged jar)");
         skip("node consumer\\.js", "a consumer that runs until stopped (SeedFormatIT runs the consumers)");
         skip("dead-letters/4711/replay", "4711 stands for a parked change; the demo has none (answers 404)");
+        skip("bridge/failed/42/retry", "42 stands for a failed sync; the demo has none (answers 404)");
+        skip("^flock ", "a benchmark run: benchmarks are programs, not tests");
+        skip("^scripts/bench-", "a benchmark run: benchmarks are programs, not tests");
+        skip("npm ci|^cd examples/|jbang ", "builds and runs an example consumer that runs until stopped (SeedFormatIT runs the seeds' consumers)");
+        skip("redis\\.internal", "a production Redis with an admin user");
+        skip("uuidgen|openssl dgst|/webhook/crm", "webhooks are off in the demo (it polls); BridgeWebhookIT signs and sends them");
     }
 
     private static void skip(String regex, String reason) {
@@ -80,46 +94,45 @@ class ReadmeCheckIT {
         // the agent discovers tenant acme a few seconds after the banner; a reader starts after it
         await().atMost(Duration.ofSeconds(90)).until(() -> run("curl -s localhost:8080/api/credits/check/crm.leads.create").passes(null));
 
-        List<Command> commands = commands(Files.readString(README, StandardCharsets.UTF_8));
-        assertThat(commands).as("shell lines in README").hasSizeGreaterThan(30);
-        StringBuilder exports = new StringBuilder();
-        Map<String, String> values = new LinkedHashMap<>();
         int checked = 0;
         List<String> skipped = new ArrayList<>();
-        for (Command command : commands) {
-            String reason = skipReason(command.line);
-            if (reason != null) {
-                skipped.add("README.md:" + command.number + " " + command.line + "\n    skipped: " + reason);
-                continue;
-            }
-            String line = command.line;
-            for (Map.Entry<String, String> placeholder : FROM_ANSWERS.entrySet()) {
-                if (line.contains(placeholder.getKey())) {
-                    assertThat(values).as("an earlier answer with " + placeholder.getValue() + " for README.md:" + command.number)
-                            .containsKey(placeholder.getValue());
-                    line = line.replace(placeholder.getKey(), values.get(placeholder.getValue()));
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Path document : documents()) {
+            List<Command> commands = commands(document.toString(), Files.readString(document, StandardCharsets.UTF_8));
+            StringBuilder variables = new StringBuilder();
+            for (Command command : commands) {
+                String reason = skipReason(command.line);
+                if (reason != null) {
+                    skipped.add(command.where() + " " + command.line + "\n    skipped: " + reason);
+                    continue;
                 }
+                String line = command.line;
+                for (Map.Entry<String, String> placeholder : FROM_ANSWERS.entrySet()) {
+                    if (line.contains(placeholder.getKey())) {
+                        assertThat(values).as("an earlier answer with " + placeholder.getValue() + " for " + command.where())
+                                .containsKey(placeholder.getValue());
+                        line = line.replace(placeholder.getKey(), values.get(placeholder.getValue()));
+                    }
+                }
+                List<String> assigned = assigned(line);
+                String script = variables + line + (assigned.isEmpty() ? "" : "\ndeclare -p " + String.join(" ", assigned));
+                Result result = command.retryable() ? retried(script, command) : run(script);
+                String problem = result.problem(command);
+                if (problem != null) {
+                    fail(command.where() + " does not work as pasted:\n  " + command.line + "\n" + problem
+                            + "\nexit " + result.exit + ", HTTP " + result.statuses + "\nanswer:\n" + result.output);
+                }
+                System.out.println("[readme] ok " + command.where() + " " + command.line + " → HTTP " + result.statuses
+                        + " " + abbreviate(result.output));
+                checked++;
+                // the shell variables the line set, for the lines below it
+                result.output.lines().filter(l -> l.startsWith("declare ")).forEach(l -> variables.append(l).append('\n'));
+                remember(result.output, values);
             }
-            String script = exports + line;
-            Result result = command.retryable()
-                    ? retried(script, command)
-                    : run(script);
-            String problem = result.problem(command);
-            if (problem != null) {
-                fail("README.md:" + command.number + " does not work as pasted:\n  " + command.line + "\n" + problem
-                        + "\nexit " + result.exit + ", HTTP " + result.statuses + "\nanswer:\n" + result.output);
-            }
-            System.out.println("[readme] ok README.md:" + command.number + " " + command.line + " → HTTP " + result.statuses
-                    + " " + abbreviate(result.output));
-            checked++;
-            if (line.startsWith("export ")) {
-                exports.append(line).append('\n');
-            }
-            remember(result.output, values);
         }
         skipped.forEach(s -> System.out.println("[readme] " + s));
         System.out.println("[readme] " + checked + " lines checked, " + skipped.size() + " skipped");
-        assertThat(checked).as("lines checked").isGreaterThan(25);
+        assertThat(checked).as("lines checked").isGreaterThan(40);
     }
 
     /** A GET or a read is repeated while it fails (for up to 30 s): a reader pastes lines seconds apart. */
@@ -154,6 +167,21 @@ class ReadmeCheckIT {
         } catch (IOException notJson) {
             // nothing to remember
         }
+    }
+
+    private static final Pattern ASSIGNMENT = Pattern.compile("(?:^|;\\s*)(?:export\\s+)?([A-Za-z_]\\w*)=");
+
+    /** The shell variables a line sets: {@code X=…}, {@code export X=…}, {@code A=…; B=…} (not a command's environment). */
+    static List<String> assigned(String line) {
+        if (!line.matches("(export\\s+)?[A-Za-z_]\\w*=.*") || line.matches("(\\w+=\\S+\\s+)+[a-z./].*")) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        Matcher m = ASSIGNMENT.matcher(line);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
     }
 
     private static String skipReason(String line) {
@@ -211,7 +239,11 @@ class ReadmeCheckIT {
     // ---- README parsing
 
     /** One shell command of a block (continuations joined) and what README says it answers. */
-    record Command(int number, String line, String expected) {
+    record Command(String source, int number, String line, String expected) {
+
+        String where() {
+            return source + ":" + number;
+        }
 
         /** Reads only: no POST, no body, no SQL that writes. */
         boolean retryable() {
@@ -236,7 +268,7 @@ class ReadmeCheckIT {
         }
 
         boolean passes(Command command) {
-            return problem(command == null ? new Command(0, "", null) : command) == null;
+            return problem(command == null ? new Command("", 0, "", null) : command) == null;
         }
     }
 
@@ -286,7 +318,7 @@ class ReadmeCheckIT {
      * comment lines right below a command (up to a blank line or the next command) and a comment after
      * it are what README says it answers.
      */
-    static List<Command> commands(String markdown) {
+    static List<Command> commands(String source, String markdown) {
         List<Command> commands = new ArrayList<>();
         String[] lines = markdown.split("\n", -1);
         boolean inBlock = false;
@@ -317,7 +349,7 @@ class ReadmeCheckIT {
                 expected.append(' ').append(lines[++i].strip().substring(1).strip());
             }
             String said = expected.toString().strip();
-            commands.add(new Command(number, joined, said.isEmpty() ? null : said));
+            commands.add(new Command(source, number, joined, said.isEmpty() ? null : said));
         }
         return commands;
     }
