@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.suitesync.testsupport.ChildJvm;
+import io.suitesync.testsupport.DemoProcess;
 import io.suitesync.testsupport.StreamReader;
 import java.io.IOException;
 import java.net.URI;
@@ -19,8 +19,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,9 +36,8 @@ class DemoIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Duration START = Duration.ofMinutes(4);
 
-    private static ChildJvm demo;
+    private static DemoProcess demo;
     private static String app;
     private static String crm;
     private static String finance;
@@ -50,20 +47,12 @@ class DemoIT {
 
     @BeforeAll
     static void startDemo() {
-        int port = EmbeddedServers.freePort();
-        int crmPort = EmbeddedServers.freePort();
-        int financePort = EmbeddedServers.freePort();
-        demo = ChildJvm.mainClass(Map.of(), "--spring.profiles.active=dev", "--server.port=" + port,
-                "--suitesync.simulators.crm.port=" + crmPort, "--suitesync.simulators.finance.port=" + financePort);
-        await().atMost(START).pollInterval(Duration.ofSeconds(1))
-                .until(() -> !demo.isAlive() || demo.output().contains("  stop: Ctrl-C"));
-        assertThat(demo.isAlive()).as("the demo died at start-up:\n" + demo.output()).isTrue();
-        app = "http://127.0.0.1:" + port;
-        crm = "http://127.0.0.1:" + crmPort;
-        finance = "http://127.0.0.1:" + financePort;
-        postgresPort = Integer.parseInt(bannerValue("PostgreSQL +psql -h \\S+ -p (\\d+)"));
-        int redisPort = Integer.parseInt(bannerValue("Redis +redis-cli -h \\S+ -p (\\d+)"));
-        redisFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", redisPort));
+        demo = DemoProcess.start();
+        app = demo.app();
+        crm = demo.crm();
+        finance = demo.finance();
+        postgresPort = demo.postgresPort;
+        redisFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", demo.redisPort));
         redisFactory.afterPropertiesSet();
         streams = new StreamReader(new StringRedisTemplate(redisFactory));
     }
@@ -145,11 +134,5 @@ class DemoIT {
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> castList(Object value) {
         return (List<Map<String, Object>>) value;
-    }
-
-    private static String bannerValue(String regex) {
-        Matcher matcher = Pattern.compile(regex).matcher(demo.output());
-        assertThat(matcher.find()).as(regex + " in the banner").isTrue();
-        return matcher.group(1);
     }
 }
