@@ -8,28 +8,26 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * How each stream is trimmed when an event is appended, decided without a round trip per event:
- * <ul>
- *   <li>a stream that no consumer group reads keeps about {@code stream-max-length} entries
- *       (XADD MAXLEN ~);</li>
- *   <li>a stream with consumer groups, or one not looked at yet, is trimmed at XADD only by the hard
- *       bound {@code stream-hard-max-length}; the hub's StreamGroupWatch trims it periodically, never
- *       below its newest {@code stream-max-length} entries nor past an entry a group has not read or
- *       not acknowledged.</li>
- * </ul>
- * Which streams have groups is learnt by StreamGroupWatch every {@code group-check-interval} and
- * cached here; appending only marks the stream as written.
+ * How each stream is trimmed, decided without a round trip per event: at XADD only by the hard
+ * bound {@code stream-hard-max-length}; the hub's StreamGroupWatch trims every written stream each
+ * {@code group-check-interval}, right after looking at its groups: one no consumer group reads to
+ * about {@code stream-max-length} entries, one with groups never below its newest
+ * {@code stream-max-length} entries nor past an entry a group has not read or not acknowledged.
+ *
+ * <p>XADD used to trim a stream without groups to {@code stream-max-length} itself, from what the
+ * last look had seen: a group created after that look lost the entries XADD trimmed before the next
+ * look (ExampleConsumersIT caught it: a consumer started right after the stream was looked at missed
+ * a hundred events). Trimming only where the groups were just read closes that window.
+ *
+ * <p>Which streams have groups is cached here; appending only marks the stream as written.
  */
 @Component
 public class StreamTrimPolicy {
 
-    private final XAddArgs retain;
     private final XAddArgs bounded;
     private final Map<String, Watched> streams = new ConcurrentHashMap<>();
 
-    public StreamTrimPolicy(@Value("${suitesync.hub.relay.stream-max-length:100000}") long maxLength,
-                            @Value("${suitesync.hub.relay.stream-hard-max-length:1000000}") long hardMaxLength) {
-        this.retain = XAddArgs.Builder.maxlen(maxLength).approximateTrimming();
+    public StreamTrimPolicy(@Value("${suitesync.hub.relay.stream-hard-max-length:1000000}") long hardMaxLength) {
         this.bounded = XAddArgs.Builder.maxlen(hardMaxLength).approximateTrimming();
     }
 
@@ -37,7 +35,7 @@ public class StreamTrimPolicy {
     public XAddArgs argsFor(String stream) {
         Watched watched = streams.computeIfAbsent(stream, s -> new Watched());
         watched.written = true;
-        return watched.groups ? bounded : retain;
+        return bounded;
     }
 
     /**
@@ -57,8 +55,8 @@ public class StreamTrimPolicy {
         streams.computeIfAbsent(stream, s -> new Watched()).groups = hasGroups;
     }
 
-    /** True when XADD trims the stream only by the hard bound (it has groups, or was not looked at yet). */
-    public boolean bounded(String stream) {
+    /** True when the stream has consumer groups, or was not looked at yet. */
+    public boolean hasGroups(String stream) {
         Watched watched = streams.get(stream);
         return watched == null || watched.groups;
     }

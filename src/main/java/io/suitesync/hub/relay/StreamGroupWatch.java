@@ -101,12 +101,16 @@ public class StreamGroupWatch {
             }
             List<String> withGroups = new ArrayList<>();
             List<List<Map<String, Object>>> groupsOf = new ArrayList<>();
+            List<RedisFuture<Long>> trims = new ArrayList<>();
             for (int i = 0; i < due.size(); i++) {
                 List<Map<String, Object>> groups = groups(await(groupReplies.get(i)));
                 policy.groups(due.get(i), !groups.isEmpty());
                 if (!groups.isEmpty()) {
                     withGroups.add(due.get(i));
                     groupsOf.add(groups);
+                } else {
+                    // nobody reads it through a group (as of the reply just read): keep about stream-max-length
+                    trims.add(commands.xtrim(bytes(due.get(i)), XTrimArgs.Builder.maxlen(maxLength).approximateTrimming()));
                 }
             }
             List<RedisFuture<List<Object>>> infoReplies = new ArrayList<>();
@@ -116,7 +120,6 @@ public class StreamGroupWatch {
                 infoReplies.add(commands.xinfoStream(key));
                 pendingReplies.add(groupsOf.get(i).stream().map(g -> commands.xpending(key, bytes(String.valueOf(g.get("name"))))).toList());
             }
-            List<RedisFuture<Long>> trims = new ArrayList<>();
             for (int i = 0; i < withGroups.size(); i++) {
                 Map<String, Object> info = fields(await(infoReplies.get(i)));
                 String stream = withGroups.get(i);
@@ -276,7 +279,7 @@ public class StreamGroupWatch {
             out.put("firstEntryId", info.get("recorded-first-entry-id"));
             out.put("maxDeletedEntryId", info.get("max-deleted-entry-id"));
             out.put("entriesAdded", info.get("entries-added"));
-            out.put("xaddTrimsAt", policy.bounded(stream) ? hardMaxLength : maxLength);
+            out.put("xaddTrimsAt", hardMaxLength);
             List<Map<String, Object>> described = new ArrayList<>();
             for (Map<String, Object> g : groups) {
                 Map<String, Object> group = new LinkedHashMap<>();
