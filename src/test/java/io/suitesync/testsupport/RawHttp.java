@@ -38,10 +38,21 @@ public final class RawHttp {
             }
             head.append("\r\n\r\n");
             out.write(head.toString().getBytes(StandardCharsets.UTF_8));
-            if (body != null) {
-                out.write(body);
+            try {
+                if (body != null) {
+                    out.write(body);
+                }
+                out.flush();
+            } catch (IOException refusedUnread) {
+                // the server may answer (401, 413) and close before it has read the body: its answer is
+                // what counts, if it reached us before the connection went
+                try {
+                    return parse(socket.getInputStream().readAllBytes());
+                } catch (IOException noAnswer) {
+                    refusedUnread.addSuppressed(noAnswer);
+                    throw refusedUnread;
+                }
             }
-            out.flush();
             return parse(socket.getInputStream().readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
