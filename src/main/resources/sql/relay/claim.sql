@@ -1,10 +1,10 @@
 WITH RECURSIVE
 in_flight AS MATERIALIZED (
-    SELECT unnest(CAST(:#${bean:relayInFlight.claimExclusions} AS bigint[])) AS change_id),
+    SELECT unnest(CAST(:#${bean:deliveryProtocol.claimExclusions} AS bigint[])) AS change_id),
 -- the tenants with queued changes, at most :window of them per claim: those after the previous
 -- claim's last tenant first, then from the start (a loose index scan: one probe per tenant)
 after_cursor (tenant_id, n) AS (
-    (SELECT q.tenant_id, 1 FROM change_queue q WHERE q.tenant_id > :#${bean:relayTenantTurns.cursor}
+    (SELECT q.tenant_id, 1 FROM change_queue q WHERE q.tenant_id > :#${bean:deliveryProtocol.tenantCursor}
      ORDER BY q.tenant_id LIMIT 1)
     UNION ALL
     SELECT (SELECT q.tenant_id FROM change_queue q WHERE q.tenant_id > t.tenant_id ORDER BY q.tenant_id LIMIT 1), t.n + 1

@@ -1,22 +1,18 @@
 package io.suitesync.hub.relay;
 
-import io.suitesync.common.ConditionalOnRole;
 import java.util.List;
-import org.springframework.stereotype.Component;
 
 /**
  * Where the fair claim (sql/relay/claim.sql) goes on: it serves at most {@code fair-window} tenants
  * with queued changes per claim, those after {@link #cursor} first and then from the start, so
- * when more tenants than that have a backlog every one of them still gets its turn. Claims run one
- * at a time on the relay poller's thread.
+ * when more tenants than that have a backlog every one of them still gets its turn. Part of
+ * {@link DeliveryProtocol}; claims run one at a time on the relay poller's thread.
  */
-@Component("relayTenantTurns")
-@ConditionalOnRole("hub")
 public class RelayTenantTurns {
 
     private volatile String cursor = "";
 
-    /** The last tenant the previous claim served (the claim query's {@code :#${bean:relayTenantTurns.cursor}}). */
+    /** The last tenant the previous claim served. */
     public String cursor() {
         return cursor;
     }
