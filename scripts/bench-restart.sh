@@ -11,8 +11,8 @@
 # Runs the given jars (default: target/suitesync-*.jar) on a scratch database of the PostgreSQL named
 # by PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres) and a private Redis on a free port, both
 # removed at the end. Several jars are measured side by side: run by run, in alternating order, each on
-# its own database. Every timed restart holds /tmp/bench.lock, so it never overlaps another benchmark
-# that takes the same lock.
+# its own database. Every timed restart holds /tmp/bench.lock (the hub does not inherit it), so it
+# never overlaps another benchmark that takes the same lock.
 #
 # Usage: scripts/bench-restart.sh [-r runs (5)] [-b backlog (100000)] [-x] [jar ...]
 #   -x         also run each jar extracted (java -Djarmode=tools -jar app.jar extract), as the
@@ -81,7 +81,7 @@ start_hub() {
     --spring.datasource.url="jdbc:postgresql://$PGHOST:$PGPORT/${DBS[$i]}?user=$PGUSER" \
     --spring.data.redis.url="redis://127.0.0.1:$REDIS_PORT" \
     --spring.flyway.locations=classpath:db/migration,classpath:db/wrapper \
-    --server.port="${HTTP[$i]}" > "$WORK/hub-$i.log" 2>&1 &
+    --server.port="${HTTP[$i]}" > "$WORK/hub-$i.log" 2>&1 9>&- &
   HUB[$i]=$!
   PIDS+=("${HUB[$i]}")
 }
