@@ -1,10 +1,10 @@
 WITH RECURSIVE
 in_flight AS MATERIALIZED (
-    SELECT unnest(CAST(:#${bean:relayInFlight.claimExclusions} AS bigint[])) AS change_id),
+    SELECT unnest(CAST(:#${bean:deliveryProtocol.claimExclusions} AS bigint[])) AS change_id),
 -- the tenants with queued changes, at most :window of them per claim: those after the previous
 -- claim's last tenant first, then from the start (a loose index scan: one probe per tenant)
 after_cursor (tenant_id, n) AS (
-    (SELECT q.tenant_id, 1 FROM change_queue q WHERE q.tenant_id > :#${bean:relayTenantTurns.cursor}
+    (SELECT q.tenant_id, 1 FROM change_queue q WHERE q.tenant_id > :#${bean:deliveryProtocol.tenantCursor}
      ORDER BY q.tenant_id LIMIT 1)
     UNION ALL
     SELECT (SELECT q.tenant_id FROM change_queue q WHERE q.tenant_id > t.tenant_id ORDER BY q.tenant_id LIMIT 1), t.n + 1
@@ -23,7 +23,7 @@ tenants AS MATERIALIZED (
     ORDER BY min(lap), tenant_id
     LIMIT CAST(:#${properties:suitesync.hub.relay.fair-window} AS int)),
 share AS MATERIALIZED (
-    SELECT CAST(ceil(CAST(:#${bean:relayTenantTurns.batchSize} AS numeric) / greatest(count(*), 1)) AS int) AS per_tenant
+    SELECT CAST(ceil(CAST(:#${bean:deliveryProtocol.batchSize} AS numeric) / greatest(count(*), 1)) AS int) AS per_tenant
     FROM tenants),
 -- high-priority changes first, whatever their tenant
 high AS MATERIALIZED (
@@ -35,7 +35,7 @@ high AS MATERIALIZED (
                         AND r.change_id <= q.change_id AND r.next_attempt_at > now())
       AND q.change_id NOT IN (SELECT change_id FROM in_flight)
     ORDER BY q.change_id
-    LIMIT CAST(:#${bean:relayTenantTurns.batchSize} AS int)),
+    LIMIT CAST(:#${bean:deliveryProtocol.batchSize} AS int)),
 -- then each tenant's oldest change, each tenant's second, ...: up to an equal share per tenant,
 -- then, for the tenants that have more, what the others left of the batch
 turns AS MATERIALIZED (
@@ -58,7 +58,7 @@ turns AS MATERIALIZED (
               ORDER BY q.tenant_id, q.change_id
               LIMIT s.per_tenant) o) p),
 leftover AS MATERIALIZED (
-    SELECT greatest(CAST(:#${bean:relayTenantTurns.batchSize} AS int)
+    SELECT greatest(CAST(:#${bean:deliveryProtocol.batchSize} AS int)
                     - (SELECT count(*) FROM high) - (SELECT count(*) FROM turns), 0) AS rows),
 more AS (
     SELECT p.change_id, 1 AS class, s.per_tenant + p.turn AS turn
@@ -83,7 +83,7 @@ claimed AS MATERIALIZED (
         UNION ALL SELECT change_id, class, turn FROM turns
         UNION ALL SELECT change_id, class, turn FROM more) c
     ORDER BY class, turn, change_id
-    LIMIT CAST(:#${bean:relayTenantTurns.batchSize} AS int)),
+    LIMIT CAST(:#${bean:deliveryProtocol.batchSize} AS int)),
 batch AS (
     SELECT c.id, c.tenant_id, c.table_name, c.record_id, c.operation, c.changed_fields, c.old_values,
            c.new_values, c.context, c.priority, c.changed_at, c.attempts, q.class

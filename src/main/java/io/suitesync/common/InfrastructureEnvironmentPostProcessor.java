@@ -1,15 +1,21 @@
 package io.suitesync.common;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.Profiles;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -21,7 +27,9 @@ import org.springframework.util.ClassUtils;
  *   <li>Flyway: unless {@code spring.flyway.locations} is set, SuiteSync's own migrations only
  *       ({@code db/migration}, plus {@code db/bridge} when the bridge role runs).</li>
  *   <li>Camel route files: {@code routes/config} plus the folder of each role in {@code suitesync.roles},
- *       plus YAML/XML files of {@code suitesync.routes.external-dir} when set.</li>
+ *       plus YAML/XML files of {@code suitesync.routes.external-dir} when set. The built-in files are
+ *       listed one by one: given a wildcard on the classpath, Camel reads the whole packaged jar,
+ *       every nested library included, to find them (most of a restart's time on a busy machine).</li>
  * </ul>
  */
 public class InfrastructureEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
@@ -51,7 +59,7 @@ public class InfrastructureEnvironmentPostProcessor implements EnvironmentPostPr
             props.put("spring.flyway.locations", flywayLocations(env));
         }
         if (!env.containsProperty("camel.main.routes-include-pattern")) {
-            props.put("camel.main.routes-include-pattern", routePattern(env));
+            props.put("camel.main.routes-include-pattern", routePattern(env, application.getClassLoader()));
         }
         // first: it only fills what is unset
         env.getPropertySources().addFirst(new MapPropertySource(SOURCE, props));
@@ -79,12 +87,12 @@ public class InfrastructureEnvironmentPostProcessor implements EnvironmentPostPr
         return String.join(",", locations);
     }
 
-    static String routePattern(ConfigurableEnvironment env) {
+    static String routePattern(ConfigurableEnvironment env, ClassLoader classLoader) {
+        List<String> folders = new ArrayList<>(List.of("config", "common"));
+        folders.addAll(ConditionalOnRole.OnRole.roles(env));
         List<String> patterns = new ArrayList<>();
-        patterns.add("classpath:routes/config/*.camel.yaml");
-        patterns.add("classpath:routes/common/*.camel.yaml");
-        for (String role : ConditionalOnRole.OnRole.roles(env)) {
-            patterns.add("classpath:routes/" + role + "/*.camel.yaml");
+        for (String folder : folders) {
+            patterns.addAll(builtInRouteFiles("routes/" + folder, classLoader));
         }
         String external = env.getProperty("suitesync.routes.external-dir");
         if (external != null && !external.isBlank()) {
@@ -92,6 +100,21 @@ public class InfrastructureEnvironmentPostProcessor implements EnvironmentPostPr
             patterns.add("file:" + external + "/*.xml");
         }
         return String.join(",", patterns);
+    }
+
+    /**
+     * The {@code *.camel.yaml} files of a classpath folder, as {@code classpath:} locations, sorted.
+     * Spring finds them from the jar's directory; Camel, given the wildcard, would inflate the jar.
+     */
+    static List<String> builtInRouteFiles(String folder, ClassLoader classLoader) {
+        try {
+            Resource[] files = new PathMatchingResourcePatternResolver(classLoader)
+                    .getResources("classpath*:" + folder + "/*.camel.yaml");
+            return Arrays.stream(files).map(Resource::getFilename).filter(Objects::nonNull).distinct().sorted()
+                    .map(name -> "classpath:" + folder + "/" + name).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the route files of classpath:" + folder, e);
+        }
     }
 
     @Override

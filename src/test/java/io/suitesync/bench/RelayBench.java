@@ -356,14 +356,12 @@ public final class RelayBench {
                 + "SELECT id, table_name, record_id, tenant_id, priority = 'high' FROM change_log ON CONFLICT DO NOTHING");
         jdbc.execute("VACUUM ANALYZE change_queue");
         long rows = jdbc.queryForObject("SELECT count(*) FROM change_queue", Long.class);
-        String yaml = relayYaml();
         String claim = resource("/sql/relay/claim.sql")
-                .replace(":#${properties:suitesync.hub.relay.batch-size}", Integer.toString(batchSize))
+                .replace(":#${bean:deliveryProtocol.batchSize}", Integer.toString(batchSize))
                 .replace(":#${properties:suitesync.hub.relay.fair-window}", "100")
-                .replace(":#${bean:relayTenantTurns.cursor}", "''")
-                .replace(":#${bean:relayInFlight.claimExclusions}", "'{}'");
-        String mark = statement(yaml, "sql:WITH skipped", "- bean:")
-                .replace(":#skippedIds", "'{}'").replace(":#doneIds", ":ids");
+                .replace(":#${bean:deliveryProtocol.tenantCursor}", "''")
+                .replace(":#${bean:deliveryProtocol.claimExclusions}", "'{}'");
+        String mark = resource("/sql/relay/acknowledge.sql").replace(":skippedIds", "'{}'").replace(":doneIds", ":ids");
         var named = new org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate(jdbc);
         long start = System.nanoTime();
         while (true) {
@@ -379,23 +377,12 @@ public final class RelayBench {
         return rows / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static String relayYaml() {
-        return resource("/routes/hub/change-log-relay.camel.yaml");
-    }
-
     private static String resource(String path) {
         try (var in = RelayBench.class.getResourceAsStream(path)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    /** A statement of the relay route, so the ceiling is measured on exactly what the relay runs. */
-    private static String statement(String yaml, String from, String to) {
-        int start = yaml.indexOf(from) + 4;
-        int end = yaml.indexOf(to, start);
-        return yaml.substring(start, end).replaceAll("\\s+", " ").trim();
     }
 
     private static String cpuModel() {

@@ -3,6 +3,7 @@ package io.suitesync.hub.admin;
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.web.ApiException;
 import io.suitesync.hub.relay.DeadLetters;
+import io.suitesync.hub.relay.RelayLeadership;
 import io.suitesync.hub.relay.RelayWakeupScheduler;
 import io.suitesync.hub.relay.TenantBacklog;
 import io.suitesync.hub.relay.TenantBacklog.TenantLag;
@@ -24,11 +25,14 @@ public class RelayAdmin {
 
     private final DeadLetters deadLetters;
     private final RelayWakeupScheduler wakeup;
+    private final RelayLeadership leadership;
     private final TenantBacklog backlog;
 
-    public RelayAdmin(DeadLetters deadLetters, RelayWakeupScheduler wakeup, TenantBacklog backlog) {
+    public RelayAdmin(DeadLetters deadLetters, RelayWakeupScheduler wakeup, RelayLeadership leadership,
+                      TenantBacklog backlog) {
         this.deadLetters = deadLetters;
         this.wakeup = wakeup;
+        this.leadership = leadership;
         this.backlog = backlog;
     }
 
@@ -55,7 +59,7 @@ public class RelayAdmin {
 
     public Map<String, Object> processNow() {
         wakeup.wakeUp();
-        return Map.of("status", "triggered", "leader", wakeup.isLeader());
+        return Map.of("status", "triggered", "leader", leadership.isLeader());
     }
 
     public Map<String, Object> deadLetters(String tenantId, String limit) {

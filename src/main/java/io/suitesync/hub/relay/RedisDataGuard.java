@@ -20,9 +20,9 @@ import org.springframework.stereotype.Component;
  * the relay leader looks for the key: missing while the table has a token means Redis lost its data.
  * The token is in the key's name, so hubs of different databases sharing one Redis (test
  * environments) never take each other's marker for their own. Then every published change still in change_log (within {@code retention}) goes
- * back into change_queue, in one statement, and the relay publishes it again as it did the first
- * time: same event, same {@code eventId}, in change id order. Batches claimed before the re-queue and
- * not yet written are dropped ({@link RelayInFlight#invalidate}) so they are claimed again after the
+ * back into change_queue ({@link DeliveryProtocol#requeuePublished}), and the relay publishes it
+ * again as it did the first time: same event, same {@code eventId}, in change id order. Batches
+ * claimed before the re-queue and not yet written are dropped, so they are claimed again after the
  * older changes. Logged, counted in {@code suitesync_relay_republished_total}.
  *
  * <p>Order: for every record, the last entry of the stream is its newest change. Entries written
@@ -38,23 +38,20 @@ public class RedisDataGuard {
 
     private static final Logger log = LoggerFactory.getLogger(RedisDataGuard.class);
 
-    private static final String REQUEUE_PUBLISHED = """
-            INSERT INTO change_queue (change_id, table_name, record_id, tenant_id, high)
-            SELECT id, table_name, record_id, tenant_id, priority = 'high' FROM change_log WHERE status IS NULL
-            ON CONFLICT (change_id) DO NOTHING""";
-
     private final StringRedisTemplate redis;
     private final JdbcTemplate jdbc;
+    private final RelayLeadership leadership;
     private final RelayWakeupScheduler wakeup;
-    private final RelayInFlight inFlight;
+    private final DeliveryProtocol protocol;
     private final RelayMetrics metrics;
 
-    public RedisDataGuard(StringRedisTemplate redis, JdbcTemplate jdbc, RelayWakeupScheduler wakeup,
-                          RelayInFlight inFlight, RelayMetrics metrics) {
+    public RedisDataGuard(StringRedisTemplate redis, JdbcTemplate jdbc, RelayLeadership leadership,
+                          RelayWakeupScheduler wakeup, DeliveryProtocol protocol, RelayMetrics metrics) {
         this.redis = redis;
         this.jdbc = jdbc;
+        this.leadership = leadership;
         this.wakeup = wakeup;
-        this.inFlight = inFlight;
+        this.protocol = protocol;
         this.metrics = metrics;
     }
 
@@ -64,7 +61,7 @@ public class RedisDataGuard {
      * pauses on its own and the next check looks again once Redis answers.
      */
     public int check() {
-        if (!wakeup.isLeader()) {
+        if (!leadership.isLeader()) {
             return 0;
         }
         String epoch = epoch();
@@ -86,8 +83,7 @@ public class RedisDataGuard {
                     MARKER_PREFIX, epoch());
             return 0;
         }
-        int queued = jdbc.update(REQUEUE_PUBLISHED);
-        inFlight.invalidate();
+        int queued = protocol.requeuePublished();
         redis.opsForValue().set(MARKER_PREFIX + epoch, Instant.now().toString());
         metrics.recordRepublished(queued);
         log.warn("Redis no longer holds the data this hub published (key {}{} missing): queued {} published changes "

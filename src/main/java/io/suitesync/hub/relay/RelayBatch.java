@@ -2,9 +2,6 @@ package io.suitesync.hub.relay;
 
 import io.suitesync.common.OutboundEvent;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The outcome of routing one claimed batch: the events to publish, the rows to dequeue once Redis
@@ -12,7 +9,7 @@ import java.util.stream.Stream;
  * the rows held back because an earlier change of the same record failed (they stay queued, so
  * per-record order holds). {@code generation} is stamped by
  * {@link RelayInFlight#admit} and tells whether the batch is still current when its turn to be
- * published comes.
+ * published comes; {@code routedAtNanos} ({@link System#nanoTime}) starts the batch's clock.
  */
 public record RelayBatch(
         List<OutboundEvent> events,
@@ -20,33 +17,21 @@ public record RelayBatch(
         List<Long> skippedIds,
         List<RowFailure> failures,
         int heldBack,
-        long generation) {
+        long generation,
+        long routedAtNanos) {
 
     public RelayBatch(List<OutboundEvent> events, List<ClaimedChange> published, List<Long> skippedIds,
                       List<RowFailure> failures, int heldBack) {
-        this(events, published, skippedIds, failures, heldBack, -1);
+        this(events, published, skippedIds, failures, heldBack, -1, System.nanoTime());
     }
 
     public RelayBatch withGeneration(long stamp) {
-        return new RelayBatch(events, published, skippedIds, failures, heldBack, stamp);
+        return new RelayBatch(events, published, skippedIds, failures, heldBack, stamp, routedAtNanos);
     }
 
-    private List<Long> publishedIds() {
+    /** The ids of the published rows, in claim order. */
+    public List<Long> publishedIds() {
         return published.stream().map(ClaimedChange::id).toList();
-    }
-
-    /** Rows done with this batch as a PostgreSQL array literal, for {@code id = ANY(CAST(:#ids AS bigint[]))}. */
-    private String doneIds() {
-        return arrayLiteral(publishedIds(), skippedIds);
-    }
-
-    private String skippedIdArray() {
-        return arrayLiteral(skippedIds, List.of());
-    }
-
-    /** The mark statement's named parameters: {@code doneIds} and {@code skippedIds}. */
-    public Map<String, Object> markParameters() {
-        return Map.of("doneIds", doneIds(), "skippedIds", skippedIdArray());
     }
 
     /**
@@ -70,11 +55,6 @@ public record RelayBatch(
 
     public boolean hasDoneRows() {
         return !published.isEmpty() || !skippedIds.isEmpty();
-    }
-
-    private static String arrayLiteral(List<Long> a, List<Long> b) {
-        return Stream.concat(a.stream(), b.stream()).map(String::valueOf)
-                .collect(Collectors.joining(",", "{", "}"));
     }
 
     /**

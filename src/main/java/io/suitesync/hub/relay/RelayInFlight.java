@@ -1,16 +1,15 @@
 package io.suitesync.hub.relay;
 
-import io.suitesync.common.ConditionalOnRole;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
 
 /**
  * The batches between claim and dequeue, so the relay can claim and route batch N+1 while batch N
- * is being written to Redis and taken off the queue (the two routes of change-log-relay.camel.yaml).
+ * is being written to Redis and taken off the queue (the two routes of change-log-relay.camel.yaml);
+ * part of {@link DeliveryProtocol}, which alone calls it.
  *
  * <p>Two rules keep that overlap safe:
  * <ul>
@@ -25,8 +24,6 @@ import org.springframework.stereotype.Component;
  * Claims run on the relay poller's thread one at a time; publishing runs on the publish route's
  * single consumer, in claim order.
  */
-@Component("relayInFlight")
-@ConditionalOnRole("hub")
 public class RelayInFlight {
 
     private static final Logger log = LoggerFactory.getLogger(RelayInFlight.class);
@@ -37,10 +34,7 @@ public class RelayInFlight {
     private long claimGeneration = Long.MAX_VALUE;
     private long dropped;
 
-    /**
-     * The ids the next claim must skip, as a PostgreSQL array literal (the claim query's
-     * {@code :#${bean:relayInFlight.claimExclusions}}).
-     */
+    /** The ids the next claim must skip, as a PostgreSQL array literal. */
     public synchronized String claimExclusions() {
         claimGeneration = Math.min(claimGeneration, generation);
         return ids.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
@@ -75,9 +69,8 @@ public class RelayInFlight {
     }
 
     /**
-     * A batch failed after its redeliveries (the relay's dead-letter route): its rows stay queued,
-     * and batches claimed while it was in flight become stale. Any other body (a claim that failed
-     * before routing) had nothing in flight.
+     * A batch failed after its redeliveries: its rows stay queued, and batches claimed while it was
+     * in flight become stale. Any other body (a claim that failed before routing) had nothing in flight.
      */
     public synchronized void abandon(Object body) {
         if (body instanceof RelayBatch batch) {

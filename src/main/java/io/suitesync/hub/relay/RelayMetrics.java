@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
 /**
@@ -85,11 +84,11 @@ public class RelayMetrics {
     }
 
     /** Called once a batch's rows are off the queue: counts what the batch did and how long it took. */
-    public void recordBatch(RelayBatch batch, Exchange exchange) {
+    public void recordBatch(RelayBatch batch, long elapsedMillis) {
         published.increment(batch.published().size());
         skipped.increment(batch.skippedIds().size());
         events.increment(batch.events().size());
-        batchTime.record(exchange.getClock().elapsed(), TimeUnit.MILLISECONDS);
+        batchTime.record(elapsedMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Called once a batch's failed rows are scheduled for a retry or parked. */

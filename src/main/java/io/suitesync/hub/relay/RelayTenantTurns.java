@@ -1,18 +1,13 @@
 package io.suitesync.hub.relay;
 
-import io.suitesync.common.ConditionalOnRole;
-import io.suitesync.hub.HubProperties;
 import java.time.Duration;
 import java.util.List;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.stereotype.Component;
 
 /**
  * Where the fair claim (sql/relay/claim.sql) goes on: it serves at most {@code fair-window} tenants
  * with queued changes per claim, those after {@link #cursor} first and then from the start, so
- * when more tenants than that have a backlog every one of them still gets its turn. Claims run one
- * at a time on the relay poller's thread.
+ * when more tenants than that have a backlog every one of them still gets its turn. Part of
+ * {@link DeliveryProtocol}; claims run one at a time on the relay poller's thread.
  *
  * <p>It also sizes the claims. A change of a quiet tenant (or a high-priority one) that arrives while
  * another tenant's backlog drains waits for the batches ahead of it in the relay's two stages, so
@@ -21,8 +16,6 @@ import org.springframework.stereotype.Component;
  * change, claims take at most {@code busy-batch-size} rows; a tenant draining alone gets whole
  * batches.
  */
-@Component("relayTenantTurns")
-@ConditionalOnRole("hub")
 public class RelayTenantTurns {
 
     private volatile String cursor = "";
@@ -32,14 +25,7 @@ public class RelayTenantTurns {
     private volatile long busyUntil = System.nanoTime();
     private volatile int lastLimit;
 
-    @Autowired
-    public RelayTenantTurns(HubProperties config,
-            @Value("${suitesync.hub.relay.busy-batch-size:250}") int busyBatchSize,
-            @Value("${suitesync.hub.relay.busy-hold:1s}") Duration busyHold) {
-        this(config.relay().batchSize(), busyBatchSize, busyHold);
-    }
-
-    RelayTenantTurns(int fullBatch, int busyBatchSize, Duration busyHold) {
+    public RelayTenantTurns(int fullBatch, int busyBatchSize, Duration busyHold) {
         if (busyBatchSize < 1) {
             throw new IllegalArgumentException("suitesync.hub.relay.busy-batch-size must be at least 1, was " + busyBatchSize);
         }
@@ -49,7 +35,7 @@ public class RelayTenantTurns {
         this.lastLimit = fullBatch;
     }
 
-    /** Rows the next claim takes at most (the claim query's {@code :#${bean:relayTenantTurns.batchSize}}). */
+    /** Rows the next claim takes at most (claim.sql's {@code batchSize}). */
     public int batchSize() {
         int limit = System.nanoTime() - busyUntil < 0 ? busyBatch : fullBatch;
         lastLimit = limit;
@@ -61,7 +47,7 @@ public class RelayTenantTurns {
         return lastLimit;
     }
 
-    /** The last tenant the previous claim served (the claim query's {@code :#${bean:relayTenantTurns.cursor}}). */
+    /** The last tenant the previous claim served. */
     public String cursor() {
         return cursor;
     }

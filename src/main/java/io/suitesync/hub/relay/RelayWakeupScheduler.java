@@ -2,10 +2,7 @@ package io.suitesync.hub.relay;
 
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.hub.HubProperties;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
@@ -15,11 +12,8 @@ import org.apache.camel.spi.ExceptionHandler;
 import org.apache.camel.spi.PollingConsumerPollStrategy;
 import org.apache.camel.spi.ScheduledPollConsumerScheduler;
 import org.apache.camel.support.service.ServiceSupport;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.stereotype.Component;
 
@@ -28,10 +22,9 @@ import org.springframework.stereotype.Component;
  * capture trigger sends NOTIFY, and every {@code poll-interval} as a fallback, so latency is not
  * bounded by the poll delay.
  *
- * <p>Its dedicated connection also holds the relay's session advisory lock: only the instance
- * holding it polls, so several hub instances never publish the same rows twice at once; when the
- * holder dies its backend ends, the lock is released and another instance takes over within one
- * poll interval. The connection is checked before every poll, since a dead backend has lost the lock.
+ * <p>Only the leader polls ({@link RelayLeadership}, checked before every poll), so several hub
+ * instances never publish the same rows twice at once; when the leader dies another instance takes
+ * over within one poll interval. The leadership's connection is also the one that LISTENs.
  *
  * <p>It is also the poller's exception handler and poll strategy ({@code exceptionHandler=#relayWakeup},
  * {@code pollStrategy=#relayWakeup}): a claim that fails (a broken schema, a pool out of connections,
@@ -45,13 +38,12 @@ import org.springframework.stereotype.Component;
 public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPollConsumerScheduler, ExceptionHandler,
         PollingConsumerPollStrategy {
 
-    static final String CHANNEL = "suitesync_change_log";
     private static final Logger log = LoggerFactory.getLogger(RelayWakeupScheduler.class);
     private static final long WAIT_SLICE_MILLIS = 100;
     static final long MAX_BACKOFF_MILLIS = 10_000;
     private static final long FAILURE_LOG_EVERY_MILLIS = 60_000;
 
-    private final DataSourceProperties database;
+    private final RelayLeadership leadership;
     private final long pollIntervalMillis;
     private final RelayMetrics metrics;
     /** Set by the poller (on this scheduler's thread) when a poll failed; taken after each poll. */
@@ -65,12 +57,10 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private CamelContext camelContext;
     private volatile Runnable task;
     private volatile boolean running;
-    private volatile boolean leader;
     private Thread thread;
-    private Connection connection;
 
-    public RelayWakeupScheduler(DataSourceProperties database, HubProperties config, RelayMetrics metrics) {
-        this.database = database;
+    public RelayWakeupScheduler(RelayLeadership leadership, HubProperties config, RelayMetrics metrics) {
+        this.leadership = leadership;
         this.pollIntervalMillis = config.relay().pollInterval().toMillis();
         this.metrics = metrics;
     }
@@ -78,10 +68,6 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     /** Runs a poll now (admin "process now"). */
     public void wakeUp() {
         wakeRequested.set(true);
-    }
-
-    public boolean isLeader() {
-        return leader;
     }
 
     @Override
@@ -128,7 +114,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private void loop() {
         while (running) {
             try {
-                ensureLeadership();
+                boolean leader = leadership.ensure();
                 Runnable poll = task;
                 if (leader && poll != null) {
                     poll.run();
@@ -139,14 +125,14 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
                 waitForWork();
             } catch (SQLException e) {
                 log.warn("relay lost its PostgreSQL connection ({}); retrying in {} ms", e.getMessage(), pollIntervalMillis);
-                closeConnection();
+                leadership.release();
                 pause(pollIntervalMillis);
             } catch (RuntimeException e) {
                 log.error("relay poll failed", e);
                 pause(pollIntervalMillis);
             }
         }
-        closeConnection();
+        leadership.release();
     }
 
     /**
@@ -223,36 +209,11 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
         pollFailure = exception;
     }
 
-    private void ensureLeadership() throws SQLException {
-        if (connection != null && !connection.isValid(2)) {
-            closeConnection();
-        }
-        if (connection == null) {
-            // not from the pool: a pooled connection given back would keep the lock and the LISTEN
-            connection = DriverManager.getConnection(database.determineUrl(), database.determineUsername(),
-                    database.determinePassword());
-            try (Statement s = connection.createStatement()) {
-                s.execute("LISTEN " + CHANNEL);
-            }
-        }
-        if (!leader) {
-            try (Statement s = connection.createStatement();
-                 var rs = s.executeQuery("SELECT pg_try_advisory_lock(hashtext('suitesync:relay'))")) {
-                rs.next();
-                leader = rs.getBoolean(1);
-            }
-            if (leader) {
-                log.info("this instance now runs the change_log relay");
-            }
-        }
-    }
-
     /** Returns on a notification, a wake-up request, the fallback interval, or stop. */
     private void waitForWork() throws SQLException {
-        PGConnection pg = connection.unwrap(PGConnection.class);
         // a notification read off the socket by the validity check is already queued in the driver;
         // the timed call would only look for new ones and sleep a whole slice on top of it
-        if (hasAny(pg.getNotifications())) {
+        if (leadership.notified(0)) {
             return;
         }
         long deadline = System.currentTimeMillis() + pollIntervalMillis;
@@ -261,25 +222,9 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
             if (left <= 0) {
                 return;
             }
-            if (hasAny(pg.getNotifications((int) Math.min(left, WAIT_SLICE_MILLIS)))) {
+            if (leadership.notified((int) Math.min(left, WAIT_SLICE_MILLIS))) {
                 return;
             }
-        }
-    }
-
-    private static boolean hasAny(PGNotification[] notifications) {
-        return notifications != null && notifications.length > 0;
-    }
-
-    private void closeConnection() {
-        leader = false;
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                log.debug("closing relay connection: {}", e.getMessage());
-            }
-            connection = null;
         }
     }
 

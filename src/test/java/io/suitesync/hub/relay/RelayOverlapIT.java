@@ -41,7 +41,7 @@ class RelayOverlapIT {
     @Autowired JdbcTemplate jdbc;
     @Autowired StringRedisTemplate redis;
     @Autowired RelayMetrics metrics;
-    @Autowired RelayInFlight inFlight;
+    @Autowired DeliveryProtocol protocol;
     @Autowired CamelContext camel;
 
     @Test
@@ -63,7 +63,7 @@ class RelayOverlapIT {
         }
         REDIS.stop();
         camel.getRouteController().startRoute("change-log-relay");
-        long droppedBefore = inFlight.droppedBatches();
+        long droppedBefore = protocol.droppedBatches();
         long errorsBefore = (long) metrics.snapshot().get("batchErrors");
         await().atMost(Duration.ofSeconds(120)).until(() -> (long) metrics.snapshot().get("batchErrors") > errorsBefore);
         REDIS.start();
@@ -87,8 +87,8 @@ class RelayOverlapIT {
                     .as("record %s: version %s after %s", event.get("entityId"), version, before).isTrue();
         }
         assertThat(newest).hasSize(10);
-        assertThat(inFlight.droppedBatches()).as("batches were claimed while the failing one was in flight")
+        assertThat(protocol.droppedBatches()).as("batches were claimed while the failing one was in flight")
                 .isGreaterThan(droppedBefore);
-        assertThat(inFlight.size()).as("nothing left in flight").isZero();
+        assertThat(protocol.inFlight()).as("nothing left in flight").isZero();
     }
 }

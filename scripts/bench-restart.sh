@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# How fast the hub is back after a crash: `kill -9` a running hub, queue a backlog of changes while it
+# is down, start it again and print the milliseconds from the spawn of the new process to
+#   healthy  GET /health answers 200 (PostgreSQL and Redis reachable, routes started), and
+#   event    the first event the restarted hub appends to the backlog tenant's stream (the time is
+#            the stream entry's id, which Redis takes from the same machine clock);
+# and the CPU time the hub process had used when it became healthy (all its threads, JIT and GC
+# included: on a shared machine the wall-clock figures move with the load, this one much less),
+# then the medians.
+#
+# Runs the given jars (default: target/suitesync-*.jar) on a scratch database of the PostgreSQL named
+# by PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres) and a private Redis on a free port, both
+# removed at the end. Several jars are measured side by side: run by run, in alternating order, each on
+# its own database. Every timed restart holds /tmp/bench.lock (the hub does not inherit it), so it
+# never overlaps another benchmark that takes the same lock.
+#
+# Usage: scripts/bench-restart.sh [-r runs (5)] [-b backlog (100000)] [-x] [jar ...]
+#   -x         also run each jar extracted (java -Djarmode=tools -jar app.jar extract), as the
+#              container image runs it; reported as <jar>:extracted
+#   JAVA_OPTS  extra JVM options for the hub
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+RUNS=5
+BACKLOG=100000
+EXTRACT=
+while getopts "r:b:x" opt; do
+  case $opt in
+    r) RUNS=$OPTARG ;;
+    b) BACKLOG=$OPTARG ;;
+    x) EXTRACT=1 ;;
+    *) echo "usage: $0 [-r runs] [-b backlog] [-x] [jar ...]" >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+JARS=("$@")
+[ ${#JARS[@]} -gt 0 ] || JARS=(target/suitesync-*.jar)
+for jar in "${JARS[@]}"; do
+  [ -f "$jar" ] || { echo "no such jar: $jar (build it with ./mvnw -B -o -DskipTests package)" >&2; exit 2; }
+done
+LOCK=/tmp/bench.lock
+WORK=$(mktemp -d)
+PIDS=()
+DBS=()
+# what each variant runs: the jar as given, or (-x) its extracted copy
+NAMES=()
+RUNJARS=()
+for jar in "${JARS[@]}"; do
+  NAMES+=("$jar")
+  RUNJARS+=("$jar")
+  if [ -n "$EXTRACT" ]; then
+    dir=$WORK/extracted-${#NAMES[@]}
+    java -Djarmode=tools -jar "$jar" extract --destination "$dir" >/dev/null 2>&1
+    NAMES+=("$jar:extracted")
+    RUNJARS+=("$dir/$(basename "$jar")")
+  fi
+done
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+now_ms() { date +%s%3N; }
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for db in "${DBS[@]}"; do dropdb --if-exists --force "$db" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+REDIS_PORT=$(free_port)
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --daemonize no \
+  --logfile "$WORK/redis.log" &
+PIDS+=($!)
+rc() { redis-cli -p "$REDIS_PORT" "$@"; }
+for _ in $(seq 1 50); do rc ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+# start_hub <index>: spawns the hub of variant <index> on its database, logs to $WORK/hub-<index>.log
+start_hub() {
+  local i=$1
+  # shellcheck disable=SC2086
+  java ${JAVA_OPTS:-} -jar "${RUNJARS[$i]}" \
+    --spring.datasource.url="jdbc:postgresql://$PGHOST:$PGPORT/${DBS[$i]}?user=$PGUSER" \
+    --spring.data.redis.url="redis://127.0.0.1:$REDIS_PORT" \
+    --spring.flyway.locations=classpath:db/migration,classpath:db/wrapper \
+    --server.port="${HTTP[$i]}" > "$WORK/hub-$i.log" 2>&1 9>&- &
+  HUB[$i]=$!
+  PIDS+=("${HUB[$i]}")
+}
+
+wait_healthy() {
+  local i=$1
+  until curl -sf -o /dev/null "http://127.0.0.1:${HTTP[$i]}/health"; do
+    kill -0 "${HUB[$i]}" 2>/dev/null || { echo "hub $i died:" >&2; tail -40 "$WORK/hub-$i.log" >&2; exit 1; }
+    sleep 0.02
+  done
+}
+
+q() { psql -X -q -v ON_ERROR_STOP=1 -d "$1" -At -c "$2"; }
+
+# One database and a first start per jar: migrations and capture in place, a tenant with crm enabled
+# and $BACKLOG credit configurations whose changes the first start publishes.
+declare -a HUB HTTP
+for i in "${!RUNJARS[@]}"; do
+  DBS[$i]=restartbench_$$_$i
+  HTTP[$i]=$(free_port)
+  createdb "${DBS[$i]}"
+  start_hub "$i"
+  wait_healthy "$i"
+  db=${DBS[$i]}
+  q "$db" "INSERT INTO applications (code, name) VALUES ('crm', 'CRM') ON CONFLICT DO NOTHING"
+  q "$db" "INSERT INTO tenants (id, name) VALUES ('bench$i', 'Bench')"
+  q "$db" "INSERT INTO organization_applications (tenant_id, application_code, is_enabled) VALUES ('bench$i', 'crm', true)"
+  q "$db" "INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost)
+           SELECT 'bench$i', 'crm.op.' || g, 1 FROM generate_series(1, $BACKLOG) g"
+  until [ "$(q "$db" "SELECT count(*) FROM change_queue")" = 0 ]; do sleep 0.5; done
+done
+
+echo "# $(date -u +%FT%TZ) runs=$RUNS backlog=$BACKLOG cores=$(nproc) $(uptime | sed 's/.*load/load/')"
+results=$WORK/results
+for run in $(seq 1 "$RUNS"); do
+  order=("${!RUNJARS[@]}")
+  if [ $((run % 2)) = 0 ]; then order=($(printf '%s\n' "${order[@]}" | sort -rn)); fi
+  for i in "${order[@]}"; do
+    db=${DBS[$i]}
+    kill -9 "${HUB[$i]}"
+    wait "${HUB[$i]}" 2>/dev/null || true
+    # exactly $BACKLOG changes queued, whatever the previous run left
+    q "$db" "DELETE FROM change_queue"
+    q "$db" "UPDATE credit_configurations SET credit_cost = credit_cost + 1 WHERE tenant_id = 'bench$i'"
+    queued=$(q "$db" "SELECT count(*) FROM change_queue")
+    stream="crm:bench$i:events"
+    exec 9> "$LOCK"
+    flock 9
+    # the first entry appended from now on; its id is the time Redis appended it
+    rm -f "$WORK/first"
+    rc XREAD BLOCK 0 STREAMS "$stream" '$' > "$WORK/first" &
+    reader=$!
+    sleep 0.2
+    spawn=$(now_ms)
+    start_hub "$i"
+    wait_healthy "$i"
+    healthy=$(now_ms)
+    read -r -a stat < "/proc/${HUB[$i]}/stat"
+    cpu=$(( (stat[13] + stat[14]) * 1000 / $(getconf CLK_TCK) ))
+    wait "$reader"
+    flock -u 9
+    event=$(grep -Eo '^[0-9]+-[0-9]+$' "$WORK/first" | head -1)
+    event=${event%%-*}
+    started=$(grep -Eo 'Started SuiteSyncApplication in [0-9.]+ seconds' "$WORK/hub-$i.log" | grep -Eo '[0-9.]+' | head -1)
+    echo "${NAMES[$i]} run=$run queued=$queued healthy_ms=$((healthy - spawn)) event_ms=$((event - spawn)) cpu_ms=$cpu spring_started_s=$started load=$(cut -d' ' -f1 /proc/loadavg)" \
+      | tee -a "$results"
+    cp "$WORK/hub-$i.log" "$WORK/hub-$i-run$run.log"
+  done
+done
+
+echo
+echo "medians over $RUNS runs (ms from spawn; cpu_ms: CPU time of the hub process when healthy)"
+for name in "${NAMES[@]}"; do
+  for key in healthy_ms event_ms cpu_ms; do
+    grep -F "$name run=" "$results" | grep -Eo "$key=[0-9]+" | cut -d= -f2 | sort -n \
+      | awk -v jar="$name" -v key="$key" '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+          runs = ""; for (i = 1; i <= NR; i++) runs = runs " " v[i]; printf "%-50s %-10s %8d   (sorted:%s)\n", jar, key, m, runs }'
+  done
+done
+if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS" && cp "$WORK"/hub-*-run*.log "$KEEP_LOGS"/; fi

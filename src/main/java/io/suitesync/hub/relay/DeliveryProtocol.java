@@ -1,0 +1,248 @@
+package io.suitesync.hub.relay;
+
+import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.common.OutboundEvent;
+import io.suitesync.hub.HubProperties;
+import io.suitesync.hub.relay.RelayBatch.RowFailure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * The relay's delivery protocol: how a queued change gets from change_queue into Redis and off the
+ * queue, and what happens when it cannot. Every rule that spans the steps lives here; the route
+ * ({@code routes/hub/change-log-relay.camel.yaml}) calls the steps in this order and decides nothing:
+ * <ol>
+ *   <li><b>claim</b> ({@code sql/relay/claim.sql}, the route's camel-sql consumer, on the leader only,
+ *       {@link RelayLeadership}): high-priority tables first, then tenant by tenant from
+ *       {@link #tenantCursor}; never a row in flight ({@link #claimExclusions}) nor a row that waits for
+ *       a retry, nor a later change of its record;</li>
+ *   <li>{@link #route}: one event per target application; a row that cannot be routed fails alone, and
+ *       the later rows of its record in the batch are held back (they stay queued);</li>
+ *   <li>{@link #retryOrPark}: a failed row is retried after a backoff that doubles from
+ *       {@code retry-backoff}, and parked in the dead letter table after {@code max-attempts};</li>
+ *   <li>{@link #admit}: the batch is in flight; the next claim may run while it is published;</li>
+ *   <li>publish ({@code redisEventPublisher.publishEach}), then {@link #afterPublish}: a row whose event
+ *       Redis refused fails like an unroutable one, and batches claimed meanwhile become stale;</li>
+ *   <li>{@link #acknowledge}: only now do the batch's rows leave the queue (at-least-once).</li>
+ * </ol>
+ * When a batch fails as a whole after its redeliveries (Redis or PostgreSQL down), {@link #abandon}
+ * leaves its rows queued and makes every batch claimed while it was in flight stale; a stale batch is
+ * {@link #discard}ed unpublished, so nothing overtakes a failed change of its record. When Redis lost
+ * what was published, {@link #requeuePublished} queues it again below everything in flight.
+ *
+ * <p>Claims run one at a time on the relay poller's thread; publishing runs on the publish route's
+ * single consumer, in claim order. The SQL is {@link RelayLedger}'s, the bookkeeping of batches in
+ * flight {@link RelayInFlight}'s, the tenant cursor {@link RelayTenantTurns}'.
+ */
+@Component("deliveryProtocol")
+@ConditionalOnRole("hub")
+public class DeliveryProtocol {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryProtocol.class);
+
+    private final ChangeRouter router;
+    private final RelayLedger ledger;
+    private final RelayMetrics metrics;
+    private final int maxAttempts;
+    private final long retryBackoffMillis;
+    private final RelayInFlight inFlight = new RelayInFlight();
+    private final RelayTenantTurns turns;
+
+    /** With the default claim sizes while busy ({@code busy-batch-size} 250, {@code busy-hold} 1 s). */
+    public DeliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics, HubProperties config) {
+        this(router, ledger, metrics, config, 250, Duration.ofSeconds(1));
+    }
+
+    @Autowired
+    public DeliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics, HubProperties config,
+            @Value("${suitesync.hub.relay.busy-batch-size:250}") int busyBatchSize,
+            @Value("${suitesync.hub.relay.busy-hold:1s}") Duration busyHold) {
+        this.turns = new RelayTenantTurns(config.relay().batchSize(), busyBatchSize, busyHold);
+        this.router = router;
+        this.ledger = ledger;
+        this.metrics = metrics;
+        this.maxAttempts = config.relay().maxAttempts();
+        this.retryBackoffMillis = config.relay().retryBackoff().toMillis();
+    }
+
+    /** The ids the next claim must skip, as a PostgreSQL array literal (claim.sql's {@code claimExclusions}). */
+    public String claimExclusions() {
+        return inFlight.claimExclusions();
+    }
+
+    /** Rows the next claim takes at most (claim.sql's {@code batchSize}; smaller while several tenants are served). */
+    public int batchSize() {
+        return turns.batchSize();
+    }
+
+    /** The limit of the last claim: a claim that filled it means a backlog, and the next claim overlaps its publish. */
+    public int lastLimit() {
+        return turns.lastLimit();
+    }
+
+    /** The last tenant the previous claim served (claim.sql's {@code tenantCursor}). */
+    public String tenantCursor() {
+        return turns.cursor();
+    }
+
+    /**
+     * Routes a claim's rows, in claim order: each row's events, or the row skipped (it routes
+     * nowhere), or failed; a row behind a failed row of its record is held back.
+     */
+    public RelayBatch route(List<ClaimedChange> rows) {
+        turns.served(rows);
+        long routedAt = System.nanoTime();
+        List<OutboundEvent> events = new ArrayList<>(rows.size());
+        List<ClaimedChange> published = new ArrayList<>(rows.size());
+        List<Long> skipped = new ArrayList<>();
+        List<RowFailure> failures = new ArrayList<>();
+        Set<String> blockedRecords = new HashSet<>();
+        Map<String, Set<String>> enabledApps = new HashMap<>();
+        int heldBack = 0;
+        for (ClaimedChange row : rows) {
+            String recordKey = row.recordKey();
+            if (blockedRecords.contains(recordKey)) {
+                heldBack++;
+                continue;
+            }
+            try {
+                List<OutboundEvent> rowEvents = router.eventsFor(row, enabledApps);
+                if (rowEvents.isEmpty()) {
+                    skipped.add(row.id());
+                } else {
+                    events.addAll(rowEvents);
+                    published.add(row);
+                }
+            } catch (RuntimeException e) {
+                blockedRecords.add(recordKey);
+                failures.add(failure(row, e.getClass().getSimpleName() + ": " + e.getMessage()));
+            }
+        }
+        return new RelayBatch(events, published, skipped, failures, heldBack, -1, routedAt);
+    }
+
+    /** Schedules the retry of each failed row of the batch, or parks it once it used its attempts. */
+    public void retryOrPark(RelayBatch batch) {
+        ledger.retryOrPark(batch.failures());
+        metrics.recordFailures(batch);
+    }
+
+    /** The batch is in flight from now on (later claims skip its rows); returns it stamped. */
+    public RelayBatch admit(RelayBatch batch) {
+        return inFlight.admit(batch);
+    }
+
+    /** False when a batch that was in flight at this batch's claim has failed since: discard it. */
+    public boolean isCurrent(RelayBatch batch) {
+        return inFlight.isCurrent(batch);
+    }
+
+    /**
+     * The batch as Redis took it, given the events Redis refused one by one (by index, with its
+     * error; {@link io.suitesync.common.RedisEventPublisher#publishEach}): a row with a refused event
+     * fails like a row that cannot be routed (retried, then parked; recorded here), the later rows of
+     * its record in this batch stay queued behind it, and batches claimed while this one was in
+     * flight become stale, since they may hold later changes of those records. Returns what is done:
+     * the rows to acknowledge and their events; its failures are the refused rows alone.
+     */
+    public RelayBatch afterPublish(RelayBatch batch, Map<Integer, String> refused) {
+        if (refused.isEmpty()) {
+            return new RelayBatch(batch.events(), batch.published(), batch.skippedIds(), List.of(), 0,
+                    batch.generation(), batch.routedAtNanos());
+        }
+        // a relay event's version is its change id (ChangeEvents.toEvent)
+        Map<Long, String> errors = new HashMap<>();
+        refused.forEach((index, error) -> errors.putIfAbsent(batch.events().get(index).event().version(),
+                "Redis refused the event: " + error));
+        List<ClaimedChange> done = new ArrayList<>(batch.published().size());
+        List<RowFailure> failures = new ArrayList<>();
+        Set<String> blockedRecords = new HashSet<>();
+        Set<Long> doneIds = new HashSet<>();
+        int heldBack = 0;
+        for (ClaimedChange row : batch.published()) {
+            String error = errors.get(row.id());
+            String recordKey = row.recordKey();
+            if (error != null) {
+                failures.add(failure(row, error));
+                blockedRecords.add(recordKey);
+            } else if (blockedRecords.contains(recordKey)) {
+                heldBack++;
+            } else {
+                done.add(row);
+                doneIds.add(row.id());
+            }
+        }
+        List<OutboundEvent> events = batch.events().stream().filter(e -> doneIds.contains(e.event().version())).toList();
+        RelayBatch outcome = new RelayBatch(events, done, batch.skippedIds(), failures, heldBack, batch.generation(),
+                batch.routedAtNanos());
+        retryOrPark(outcome);
+        inFlight.refused(outcome);
+        return outcome;
+    }
+
+    /**
+     * Redis has the outcome's events: its rows leave the queue, and the admitted batch is no longer
+     * in flight.
+     */
+    public void acknowledge(RelayBatch admitted, RelayBatch outcome) {
+        ledger.acknowledge(outcome.publishedIds(), outcome.skippedIds());
+        inFlight.release(admitted);
+        metrics.recordBatch(outcome, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - outcome.routedAtNanos()));
+    }
+
+    /** A batch claimed before an earlier one failed: dropped unpublished, its rows stay queued. */
+    public void discard(RelayBatch batch) {
+        inFlight.discard(batch);
+    }
+
+    /**
+     * A batch failed after its redeliveries (the relay's dead-letter route, with the exchange's
+     * original body): counted; when it was a routed batch, its rows stay queued and batches claimed
+     * while it was in flight become stale. Any other body (a claim that failed before routing) had
+     * nothing in flight.
+     */
+    public void abandon(Object body) {
+        metrics.recordBatchError();
+        inFlight.abandon(body);
+    }
+
+    /**
+     * Queues every published change again (Redis lost them) and makes every batch admitted but not
+     * yet published stale, so the older changes are claimed before them; returns how many.
+     */
+    public int requeuePublished() {
+        int queued = ledger.requeuePublished();
+        inFlight.invalidate();
+        return queued;
+    }
+
+    /** Rows claimed and not yet acknowledged or dropped. */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    /** Batches dropped unpublished because an earlier batch failed (since start). */
+    public long droppedBatches() {
+        return inFlight.droppedBatches();
+    }
+
+    private RowFailure failure(ClaimedChange row, String error) {
+        int attempts = row.attempts() + 1;
+        boolean park = attempts >= maxAttempts;
+        long delay = retryBackoffMillis << Math.min(attempts - 1, 16);
+        log.warn("change {} failed (attempt {}/{}){}: {}", row.id(), attempts, maxAttempts,
+                park ? ", parking it" : "", error);
+        return new RowFailure(row.id(), row.tenantId(), row.table(), row.recordId(), attempts, error, park, delay);
+    }
+}

@@ -1,0 +1,107 @@
+package io.suitesync.hub.relay;
+
+import io.suitesync.common.ConditionalOnRole;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * Which hub instance runs the relay: the one that holds the session advisory lock
+ * {@code suitesync:relay} of its database. The lock lives on a dedicated connection, not one of the
+ * pool (a pooled connection given back would keep the lock), and that connection also LISTENs to
+ * the capture triggers' NOTIFY, so the leader wakes on every commit. When the leader dies its
+ * backend ends and the lock with it; another instance takes it at its next {@link #ensure}. A
+ * leader checks its connection before every claim, since a dead backend has lost the lock even if
+ * the process still believes it holds it.
+ *
+ * <p>Used by one thread, the relay's scheduler ({@link RelayWakeupScheduler}); {@link #isLeader}
+ * may be read from any.
+ */
+@Component("relayLeadership")
+@ConditionalOnRole("hub")
+public class RelayLeadership {
+
+    private static final String CHANNEL = "suitesync_change_log";
+    private static final Logger log = LoggerFactory.getLogger(RelayLeadership.class);
+
+    private final String url;
+    private final String user;
+    private final String password;
+    private Connection connection;
+    private volatile boolean leader;
+
+    @Autowired
+    public RelayLeadership(DataSourceProperties database) {
+        this(database.determineUrl(), database.determineUsername(), database.determinePassword());
+    }
+
+    RelayLeadership(String url, String user, String password) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+    }
+
+    /**
+     * Opens the session when there is none or it died, and tries to take the lock when this instance
+     * does not hold it; returns whether it leads. Throws when PostgreSQL cannot be reached: the caller
+     * backs off and calls again.
+     */
+    public boolean ensure() throws SQLException {
+        if (connection != null && !connection.isValid(2)) {
+            release();
+        }
+        if (connection == null) {
+            connection = DriverManager.getConnection(url, user, password);
+            try (Statement s = connection.createStatement()) {
+                s.execute("LISTEN " + CHANNEL);
+            }
+        }
+        if (!leader) {
+            try (Statement s = connection.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(hashtext('suitesync:relay'))")) {
+                rs.next();
+                leader = rs.getBoolean(1);
+            }
+            if (leader) {
+                log.info("this instance now runs the change_log relay");
+            }
+        }
+        return leader;
+    }
+
+    public boolean isLeader() {
+        return leader;
+    }
+
+    /**
+     * Whether a capture trigger sent NOTIFY since the last look, waiting up to {@code millis} for one
+     * (0: only those the driver already read off the socket, e.g. during the validity check).
+     */
+    public boolean notified(int millis) throws SQLException {
+        PGConnection pg = connection.unwrap(PGConnection.class);
+        PGNotification[] notifications = millis == 0 ? pg.getNotifications() : pg.getNotifications(millis);
+        return notifications != null && notifications.length > 0;
+    }
+
+    /** Ends the session, and with it the lock and the LISTEN. */
+    public void release() {
+        leader = false;
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                log.debug("closing relay connection: {}", e.getMessage());
+            }
+            connection = null;
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package io.suitesync.hub.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.suitesync.hub.HubProperties;
+import io.suitesync.testsupport.MigratedDatabase;
+import io.suitesync.testsupport.WrapperFixtures;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+/**
+ * The delivery protocol step by step, as the relay route calls it, against a real PostgreSQL and
+ * without Camel or Spring: the claim is sql/relay/claim.sql with its parameters bound as camel-sql
+ * binds them, and "Redis" is whatever the test says it refused.
+ */
+class DeliveryProtocolIT {
+
+    @RegisterExtension
+    static final MigratedDatabase DATABASE = new MigratedDatabase();
+
+    private static final int MAX_ATTEMPTS = 2;
+
+    private JdbcTemplate jdbc;
+    private WrapperFixtures wrapper;
+    private RelayMetrics metrics;
+    private DeliveryProtocol protocol;
+    private HubProperties config;
+
+    @BeforeEach
+    void freshQueue() throws IOException {
+        jdbc = DATABASE.jdbc();
+        jdbc.execute("TRUNCATE change_log, change_queue, change_retry, change_dead_letter");
+        wrapper = new WrapperFixtures(jdbc);
+        // the hub's own configuration, with a retry budget a test can use up
+        config = hubProperties(Map.of("suitesync.hub.relay.max-attempts", MAX_ATTEMPTS,
+                "suitesync.hub.relay.retry-backoff", "1h", "suitesync.hub.relay.batch-size", 100));
+        metrics = new RelayMetrics(new SimpleMeterRegistry(), new TenantBacklog(jdbc), config);
+        protocol = new DeliveryProtocol(new ChangeRouter(new RoutingRules(config), new ObjectMapper(), config),
+                new RelayLedger(jdbc), metrics, config);
+    }
+
+    @Test
+    void rowsLeaveTheQueueOnlyWhenTheirBatchIsAcknowledgedAndAreNeverClaimedTwiceMeanwhile() {
+        String tenant = wrapper.tenant("crm");
+        long first = change(tenant, "r1", "crm.leads.create");
+        long second = change(tenant, "r2", "crm.leads.update");
+
+        RelayBatch batch = protocol.admit(route(claim()));
+        assertThat(batch.publishedIds()).containsExactly(first, second);
+        assertThat(batch.events()).extracting(e -> e.channel()).containsOnly("crm:" + tenant + ":credit-configs");
+        assertThat(claim()).as("rows in flight are not claimed again").isEmpty();
+        assertThat(states(first, second)).containsOnly("PENDING");
+
+        protocol.acknowledge(batch, protocol.afterPublish(batch, Map.of()));
+
+        assertThat(states(first, second)).containsOnly("PUBLISHED");
+        assertThat(protocol.inFlight()).isZero();
+        assertThat(claim()).isEmpty();
+        assertThat(metrics.snapshot()).containsEntry("published", 2L).containsEntry("eventsPublished", 2L);
+    }
+
+    @Test
+    void aChangeThatRoutesNowhereIsSkippedNotLost() {
+        String tenant = wrapper.tenant("hrms");
+        long change = change(tenant, "r1", "crm.leads.create");
+
+        RelayBatch batch = protocol.admit(route(claim()));
+        assertThat(batch.skippedIds()).containsExactly(change);
+        assertThat(batch.events()).isEmpty();
+        protocol.acknowledge(batch, protocol.afterPublish(batch, Map.of()));
+
+        assertThat(states(change)).containsExactly("SKIPPED");
+    }
+
+    @Test
+    void anUnroutableChangeIsRetriedThenParkedAndHoldsBackOnlyItsOwnRecord() {
+        String tenant = wrapper.tenant("crm");
+        long poison = change(tenant, "r1", null);
+        long behindPoison = change(tenant, "r1", "crm.leads.update");
+        long other = change(tenant, "r2", "crm.leads.create");
+
+        RelayBatch batch = route(claim());
+        assertThat(batch.failures()).extracting(RelayBatch.RowFailure::id).containsExactly(poison);
+        assertThat(batch.failures().get(0).park()).isFalse();
+        assertThat(batch.heldBack()).as("the later change of the poison row's record").isEqualTo(1);
+        assertThat(batch.publishedIds()).containsExactly(other);
+        protocol.retryOrPark(batch);
+        RelayBatch admitted = protocol.admit(batch);
+        protocol.acknowledge(admitted, protocol.afterPublish(admitted, Map.of()));
+
+        assertThat(jdbc.queryForObject("SELECT attempts FROM change_log WHERE id = ?", Integer.class, poison)).isOne();
+        assertThat(claim()).as("the record waits for its retry, with its later change").isEmpty();
+
+        jdbc.update("UPDATE change_retry SET next_attempt_at = now() - interval '1 second'");
+        RelayBatch retried = route(claim());
+        assertThat(retried.failures()).extracting(RelayBatch.RowFailure::id).containsExactly(poison);
+        assertThat(retried.failures().get(0).park()).as("its last attempt").isTrue();
+        protocol.retryOrPark(retried);
+
+        assertThat(states(poison)).containsExactly("PARKED");
+        assertThat(jdbc.queryForMap("SELECT attempts, error FROM change_dead_letter WHERE change_id = ?", poison))
+                .containsEntry("attempts", MAX_ATTEMPTS)
+                .hasEntrySatisfying("error", error -> assertThat((String) error).contains("operation_code"));
+        assertThat(route(claim()).publishedIds()).as("once parked, the record flows again").containsExactly(behindPoison);
+        assertThat(metrics.snapshot()).containsEntry("parked", 1L);
+    }
+
+    @Test
+    void aRowWhoseEventRedisRefusedFailsAloneAndTheBatchesClaimedMeanwhileAreStale() {
+        String tenant = wrapper.tenant("crm");
+        long refused = change(tenant, "r1", "crm.leads.create");
+        long laterOfRefused = change(tenant, "r1", "crm.leads.update");
+        long other = change(tenant, "r2", "crm.leads.create");
+        RelayBatch publishing = protocol.admit(route(claim()));
+        long claimedMeanwhileId = change(tenant, "r1", "crm.leads.delete");
+        RelayBatch claimedMeanwhile = protocol.admit(route(claim()));
+        assertThat(claimedMeanwhile.publishedIds()).containsExactly(claimedMeanwhileId);
+
+        RelayBatch outcome = protocol.afterPublish(publishing, Map.of(indexOf(publishing, refused), "WRONGTYPE"));
+        protocol.acknowledge(publishing, outcome);
+
+        assertThat(outcome.publishedIds()).containsExactly(other);
+        assertThat(outcome.heldBack()).isEqualTo(1);
+        assertThat(states(refused, laterOfRefused, other)).containsExactly("PENDING", "PENDING", "PUBLISHED");
+        assertThat(jdbc.queryForObject("SELECT last_error FROM change_log WHERE id = ?", String.class, refused))
+                .isEqualTo("Redis refused the event: WRONGTYPE");
+        assertThat(protocol.isCurrent(claimedMeanwhile)).as("it may hold a later change of the refused record").isFalse();
+        protocol.discard(claimedMeanwhile);
+        assertThat(protocol.droppedBatches()).isOne();
+        assertThat(states(claimedMeanwhileId)).containsExactly("PENDING");
+        assertThat(claim()).as("the whole record waits for the refused row's retry").isEmpty();
+    }
+
+    @Test
+    void aBatchThatFailedForGoodStaysQueuedAndNothingClaimedMeanwhileOvertakesIt() {
+        String tenant = wrapper.tenant("crm");
+        long failing = change(tenant, "r1", "crm.leads.create");
+        RelayBatch publishing = protocol.admit(route(claim()));
+        long later = change(tenant, "r1", "crm.leads.update");
+        RelayBatch claimedMeanwhile = protocol.admit(route(claim()));
+
+        protocol.abandon(publishing);
+
+        assertThat(protocol.isCurrent(claimedMeanwhile)).isFalse();
+        protocol.discard(claimedMeanwhile);
+        assertThat(states(failing, later)).containsOnly("PENDING");
+        assertThat(route(claim()).publishedIds()).as("claimed again, in order").containsExactly(failing, later);
+        assertThat(metrics.snapshot()).containsEntry("batchErrors", 1L);
+    }
+
+    @Test
+    void publishedChangesQueuedAgainAfterARedisDataLossComeBeforeTheBatchesAlreadyClaimed() {
+        String tenant = wrapper.tenant("crm");
+        long published = change(tenant, "r1", "crm.leads.create");
+        RelayBatch first = protocol.admit(route(claim()));
+        protocol.acknowledge(first, protocol.afterPublish(first, Map.of()));
+        long next = change(tenant, "r1", "crm.leads.update");
+        RelayBatch inFlight = protocol.admit(route(claim()));
+
+        assertThat(protocol.requeuePublished()).isOne();
+
+        assertThat(protocol.isCurrent(inFlight)).isFalse();
+        protocol.discard(inFlight);
+        assertThat(route(claim()).publishedIds()).containsExactly(published, next);
+    }
+
+    private List<ClaimedChange> claim() {
+        Map<String, Object> params = new HashMap<>();
+        params.put("claimExclusions", protocol.claimExclusions());
+        params.put("tenantCursor", protocol.tenantCursor());
+        params.put("batchSize", config.relay().batchSize());
+        params.put("fairWindow", config.relay().fairWindow());
+        // camel-sql's ":#${expression}" parameters as plain named ones
+        String sql = RelayLedger.query("claim")
+                .replace(":#${bean:deliveryProtocol.claimExclusions}", ":claimExclusions")
+                .replace(":#${bean:deliveryProtocol.tenantCursor}", ":tenantCursor")
+                .replace(":#${properties:suitesync.hub.relay.batch-size}", ":batchSize")
+                .replace(":#${properties:suitesync.hub.relay.fair-window}", ":fairWindow");
+        assertThat(sql).doesNotContain(":#");
+        @SuppressWarnings("unchecked")
+        List<ClaimedChange> rows = (List<ClaimedChange>) (List<?>) new NamedParameterJdbcTemplate(jdbc)
+                .query(sql, params, new ClaimedChangeRows().newColumnRowMapper());
+        return rows;
+    }
+
+    private RelayBatch route(List<ClaimedChange> rows) {
+        return protocol.route(rows);
+    }
+
+    /** A captured change of a credit configuration; no operation code makes it unroutable. */
+    private long change(String tenant, String recordId, String operationCode) {
+        String context = operationCode == null ? "{}" : "{\"operation_code\": \"" + operationCode + "\"}";
+        return jdbc.queryForObject("INSERT INTO change_log (tenant_id, table_name, record_id, operation, changed_fields, "
+                + "new_values, context) VALUES (?, 'credit_configurations', ?, 'UPDATE', '{credit_cost}', "
+                + "'{\"credit_cost\": 9}', ?::jsonb) RETURNING id", Long.class, tenant, recordId, context);
+    }
+
+    private List<String> states(Long... ids) {
+        return List.of(ids).stream().map(id -> jdbc.queryForObject("SELECT state FROM change_log_state WHERE id = ?",
+                String.class, id)).toList();
+    }
+
+    private static int indexOf(RelayBatch batch, long changeId) {
+        for (int i = 0; i < batch.events().size(); i++) {
+            if (batch.events().get(i).event().version() == changeId) {
+                return i;
+            }
+        }
+        throw new AssertionError("no event of change " + changeId);
+    }
+
+    private static HubProperties hubProperties(Map<String, Object> overrides) throws IOException {
+        List<ConfigurationPropertySource> sources = new ArrayList<>();
+        sources.add(new MapConfigurationPropertySource(overrides));
+        new YamlPropertySourceLoader().load("application.yml", new ClassPathResource("application.yml"))
+                .forEach(source -> ConfigurationPropertySources.from(source).forEach(sources::add));
+        return new Binder(sources).bind("suitesync.hub", HubProperties.class).get();
+    }
+}

@@ -1,0 +1,60 @@
+package io.suitesync.hub.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.suitesync.testsupport.MigratedDatabase;
+import java.sql.SQLException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Which of several hub instances on one database runs the relay, against a real PostgreSQL. */
+class RelayLeadershipIT {
+
+    @RegisterExtension
+    static final MigratedDatabase DATABASE = new MigratedDatabase();
+
+    private final RelayLeadership first = new RelayLeadership(DATABASE.url(), null, null);
+    private final RelayLeadership second = new RelayLeadership(DATABASE.url(), null, null);
+
+    @AfterEach
+    void release() {
+        first.release();
+        second.release();
+    }
+
+    @Test
+    void oneInstanceLeadsAndAnotherTakesOverWhenItsSessionEnds() throws SQLException {
+        assertThat(first.ensure()).isTrue();
+        assertThat(second.ensure()).isFalse();
+        assertThat(first.ensure()).as("still the leader").isTrue();
+
+        first.release();
+
+        assertThat(first.isLeader()).isFalse();
+        assertThat(second.ensure()).isTrue();
+        assertThat(first.ensure()).isFalse();
+    }
+
+    @Test
+    void aLeaderWhoseBackendWasKilledNoticesAndTheLockGoesToWhoeverAsksFirst() throws SQLException {
+        assertThat(first.ensure()).isTrue();
+        // what a PostgreSQL restart or a network cut does to the lock's session
+        DATABASE.jdbc().queryForList("SELECT pg_terminate_backend(pid) FROM pg_locks "
+                + "WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+
+        assertThat(second.ensure()).isTrue();
+        assertThat(first.ensure()).as("its new session finds the lock taken").isFalse();
+    }
+
+    @Test
+    void aCaptureNotifyWakesTheLeader() throws SQLException {
+        assertThat(first.ensure()).isTrue();
+        assertThat(first.notified(0)).isFalse();
+
+        DATABASE.jdbc().execute("NOTIFY suitesync_change_log");
+
+        assertThat(first.notified(5_000)).isTrue();
+        assertThat(first.notified(0)).as("taken").isFalse();
+    }
+}
