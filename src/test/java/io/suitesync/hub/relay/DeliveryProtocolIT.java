@@ -184,13 +184,13 @@ class DeliveryProtocolIT {
         Map<String, Object> params = new HashMap<>();
         params.put("claimExclusions", protocol.claimExclusions());
         params.put("tenantCursor", protocol.tenantCursor());
-        params.put("batchSize", config.relay().batchSize());
+        params.put("batchSize", protocol.batchSize());
         params.put("fairWindow", config.relay().fairWindow());
         // camel-sql's ":#${expression}" parameters as plain named ones
         String sql = RelayLedger.query("claim")
                 .replace(":#${bean:deliveryProtocol.claimExclusions}", ":claimExclusions")
                 .replace(":#${bean:deliveryProtocol.tenantCursor}", ":tenantCursor")
-                .replace(":#${properties:suitesync.hub.relay.batch-size}", ":batchSize")
+                .replace(":#${bean:deliveryProtocol.batchSize}", ":batchSize")
                 .replace(":#${properties:suitesync.hub.relay.fair-window}", ":fairWindow");
         assertThat(sql).doesNotContain(":#");
         @SuppressWarnings("unchecked")
