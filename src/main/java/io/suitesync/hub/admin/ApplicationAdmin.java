@@ -132,6 +132,27 @@ public class ApplicationAdmin {
                 need.needed(), need.reason(), lastJob);
     }
 
+    static final List<String> JOB_STATES = List.of("PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED");
+
+    /** Backfill jobs, newest first: {@code {count, jobs}}; 400 naming a parameter out of range. */
+    public Map<String, Object> jobs(String state, String tenantId, String appCode, String limit) {
+        int max = RelayAdmin.intParam("limit", limit, 20, 1, RelayAdmin.MAX_LIMIT);
+        String s = blankToNull(state);
+        if (s != null && !JOB_STATES.contains(s)) {
+            throw ApiException.badRequest("query parameter 'state' must be one of " + String.join(", ", JOB_STATES)
+                    + ", got '" + state + "'");
+        }
+        List<BackfillJob> recent = jobs.recent(s, blankToNull(tenantId), blankToNull(appCode), max);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("count", recent.size());
+        out.put("jobs", recent);
+        return out;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
     /** 404 unless both the organization (tenant) and the application exist. */
     public void requireTenantAndApp(String orgId, String appCode) {
         if (!Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM tenants WHERE id = ?)", Boolean.class, orgId))) {
