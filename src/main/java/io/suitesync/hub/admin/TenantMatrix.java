@@ -140,7 +140,7 @@ public class TenantMatrix {
      * Per stream: XLEN and the newest entry (XREVRANGE COUNT 1) for every cell, then XINFO GROUPS for
      * the streams that exist; each round is sent as one pipeline. {@code unread} is the largest lag of
      * the stream's consumer groups (entries added after the group's last delivered one), null without
-     * groups.
+     * groups or when Redis cannot tell (entries deleted inside a group's unread range).
      */
     private Map<String, StreamFigures> streams(List<String> ids, List<String> apps) {
         List<String> keys = new ArrayList<>();
@@ -178,7 +178,7 @@ public class TenantMatrix {
         });
     }
 
-    /** The largest {@code lag} among the groups of an XINFO GROUPS reply (Redis 7); null without groups. */
+    /** The largest {@code lag} among the groups of an XINFO GROUPS reply (Redis 7); null without a known lag. */
     static Long maxLag(List<Object> reply) {
         Long max = null;
         if (reply == null) {
