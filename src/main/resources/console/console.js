@@ -75,6 +75,7 @@ document.addEventListener('alpine:init', () => {
     bridge: {stats: {}, failed: [], log: [], webhooks: []},
     tail: {tenantId: '', app: '', eventType: '', stream: '', length: 0, events: []},
     confirm: {open: false, text: '', skipOption: false, skip: false, action: null},
+    ticking: false,
 
     async start() {
       this.bridgeRuns = await this.answers('/bridge/stats');
@@ -108,10 +109,18 @@ document.addEventListener('alpine:init', () => {
     },
 
     async tick() {
-      if (this.hubRuns) {
-        await this.sampleRelay();
+      if (this.ticking) {
+        return; // the previous refresh is still waiting for its answers: skip a beat rather than pile up calls
       }
-      await this.refreshView();
+      this.ticking = true;
+      try {
+        if (this.hubRuns) {
+          await this.sampleRelay();
+        }
+        await this.refreshView();
+      } finally {
+        this.ticking = false;
+      }
     },
 
     async refreshView() {
