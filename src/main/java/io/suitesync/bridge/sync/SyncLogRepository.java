@@ -2,6 +2,7 @@ package io.suitesync.bridge.sync;
 
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.web.ApiException;
+import io.suitesync.common.web.RequestParams;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,17 +37,7 @@ public class SyncLogRepository {
      * parameter out of range.
      */
     public Map<String, Object> recent(@Header("status") String status, @Header("limit") String limit) {
-        int max = 50;
-        if (limit != null && !limit.isBlank()) {
-            try {
-                max = Integer.parseInt(limit.trim());
-            } catch (NumberFormatException e) {
-                max = -1;
-            }
-            if (max < 1 || max > 1000) {
-                throw ApiException.badRequest("query parameter 'limit' must be an integer from 1 to 1000, got '" + limit + "'");
-            }
-        }
+        int max = RequestParams.intParam("limit", limit, 50, 1, 1000);
         String only = status == null || status.isBlank() ? null : status.trim();
         if (only != null && !STATUSES.contains(only)) {
             throw ApiException.badRequest("query parameter 'status' must be one of " + String.join(", ", STATUSES)

@@ -7,6 +7,7 @@ import io.suitesync.hub.backfill.BackfillJobs;
 import io.suitesync.hub.backfill.BackfillKind;
 import io.suitesync.hub.backfill.BackfillOptions;
 import io.suitesync.hub.backfill.BackfillQueries;
+import io.suitesync.common.web.RequestParams;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -136,7 +137,7 @@ public class ApplicationAdmin {
 
     /** Backfill jobs, newest first: {@code {count, jobs}}; 400 naming a parameter out of range. */
     public Map<String, Object> jobs(String state, String tenantId, String appCode, String limit) {
-        int max = RelayAdmin.intParam("limit", limit, 20, 1, RelayAdmin.MAX_LIMIT);
+        int max = RequestParams.intParam("limit", limit, 20, 1, RelayAdmin.MAX_LIMIT);
         String s = blankToNull(state);
         if (s != null && !JOB_STATES.contains(s)) {
             throw ApiException.badRequest("query parameter 'state' must be one of " + String.join(", ", JOB_STATES)

@@ -6,6 +6,7 @@ import io.suitesync.common.Channels;
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.web.ApiException;
 import io.suitesync.hub.relay.StreamGroupWatch;
+import io.suitesync.common.web.RequestParams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ public class StreamTail {
      */
     public Map<String, Object> tail(String app, String tenantId, String count, String eventType) {
         applications.requireTenantAndApp(tenantId, app);
-        int n = RelayAdmin.intParam("count", count, 10, 1, RelayAdmin.MAX_LIMIT);
+        int n = RequestParams.intParam("count", count, 10, 1, RelayAdmin.MAX_LIMIT);
         String type = eventType == null || eventType.isBlank() ? null : eventType.trim();
         if (type != null && type.length() > 100) {
             throw ApiException.badRequest("query parameter 'eventType' must be at most 100 characters");

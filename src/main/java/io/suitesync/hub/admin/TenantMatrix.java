@@ -8,6 +8,7 @@ import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 import io.suitesync.common.Channels;
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.web.ApiException;
+import io.suitesync.common.web.RequestParams;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -48,8 +49,8 @@ public class TenantMatrix {
     }
 
     public Map<String, Object> page(String search, String limit, String offset) {
-        int max = RelayAdmin.intParam("limit", limit, DEFAULT_LIMIT, 1, RelayAdmin.MAX_LIMIT);
-        int skip = RelayAdmin.intParam("offset", offset, 0, 0, Integer.MAX_VALUE);
+        int max = RequestParams.intParam("limit", limit, DEFAULT_LIMIT, 1, RelayAdmin.MAX_LIMIT);
+        int skip = RequestParams.intParam("offset", offset, 0, 0, Integer.MAX_VALUE);
         String term = search == null ? "" : search.trim();
         if (term.length() > MAX_SEARCH) {
             throw ApiException.badRequest(
