@@ -60,6 +60,8 @@ public class DemoBanner {
                         + "FROM tenants t LEFT JOIN organization_applications a ON a.tenant_id = t.id AND a.is_enabled "
                         + "GROUP BY t.id ORDER BY t.id", String.class)));
         lines.add("  dev keys          admin: X-Api-Key: " + adminKey + "   " + agentApp + " read key: " + agentKey);
+        lines.add("  console           " + app + "/console/   (HTTP Basic: " + env.getProperty("suitesync.security.admin-user", "")
+                + " / " + env.getProperty("suitesync.security.admin-password", "") + ")");
         lines.add("  try:");
         lines.add("   1. " + psql + " -c \"UPDATE credit_configurations SET credit_cost = 3 WHERE tenant_id = '"
                 + tenant + "' AND operation_code = 'crm.leads.create'\"");

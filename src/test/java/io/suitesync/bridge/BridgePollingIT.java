@@ -96,6 +96,19 @@ class BridgePollingIT extends BridgeITSupport {
         assertThat((String) conflict.get("detail")).contains("CRM change").contains("lost to newer FINANCE");
         assertThat(crm.writeCount("customer", crmId)).isEqualTo(1);
         assertThat(finance.writeCount("customer", financeId)).isEqualTo(1);
+
+        Map<String, Object> conflicts = http.getForEntity("/bridge/sync-log?status=CONFLICT&limit=1000", Map.class).getBody();
+        assertThat((List<Map<String, Object>>) conflicts.get("entries"))
+                .anySatisfy(e -> assertThat(e).containsEntry("sourceId", crmId).containsEntry("direction", "CRM_TO_FINANCE")
+                        .containsEntry("status", "CONFLICT").containsKeys("detail", "startedAt", "workItemId"))
+                .allSatisfy(e -> assertThat(e).containsEntry("status", "CONFLICT"));
+        List<Map<String, Object>> newest = (List<Map<String, Object>>) http.getForEntity("/bridge/sync-log?limit=2", Map.class)
+                .getBody().get("entries");
+        assertThat(newest).hasSize(2);
+        assertThat(((Number) newest.get(0).get("id")).longValue()).isGreaterThan(((Number) newest.get(1).get("id")).longValue());
+        assertThat(http.getForEntity("/bridge/sync-log?status=DONE", Map.class).getStatusCode().value()).isEqualTo(400);
+        assertThat(http.getForEntity("/bridge/sync-log?limit=0", Map.class).getStatusCode().value()).isEqualTo(400);
+        assertThat((String) http.getForEntity("/bridge/sync-log?limit=x", Map.class).getBody().get("message")).contains("'limit'");
     }
 
     @Test

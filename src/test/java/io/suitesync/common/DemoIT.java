@@ -76,7 +76,8 @@ class DemoIT {
                 .contains("Finance simulator " + finance.replace("127.0.0.1", "localhost"))
                 .contains("demo tenants      acme (crm, hrms), globex (hrms)")
                 .contains("admin: X-Api-Key: dev-admin-key", "crm read key: dev-crm-key")
-                .contains("   1. psql ", "   2. curl ", "   3. curl ");
+                .contains("   1. psql ", "   2. curl ", "   3. curl ")
+                .contains("console           " + app.replace("127.0.0.1", "localhost") + "/console/   (HTTP Basic: admin / dev-admin-password)");
         String startUp = output.substring(0, output.indexOf("==== SuiteSync demo"));
         assertThat(startUp.lines().filter(l -> l.contains(" ERROR ")).toList()).as("errors logged at start-up").isEmpty();
     }
@@ -111,6 +112,19 @@ class DemoIT {
             assertThat(items).anySatisfy(item -> assertThat(item).containsEntry("externalRef", crmId)
                     .containsEntry("fullName", "Ava Rahimi"));
         });
+    }
+
+    @Test
+    void theConsoleOpensWithTheDevAdminUserOnly() throws IOException, InterruptedException {
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("admin:dev-admin-password".getBytes());
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(app + "/console/")).header("Authorization", basic)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(app + "/console/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("SuiteSync console");
+        assertThat(anonymous.statusCode()).isEqualTo(401);
     }
 
     /** The agent's answer; NaN while it answers 404 because it has not discovered tenant acme yet. */

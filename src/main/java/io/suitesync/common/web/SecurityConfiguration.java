@@ -24,6 +24,8 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 
 /**
@@ -32,7 +34,8 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
  * bridge APIs, Hawtio, Jolokia and every actuator endpoint; the Prometheus scrape credential (HTTP
  * Basic) or the admin for {@code /actuator/prometheus}; a read key for its own application's
  * {@code /read/{app}/**} only. Open: {@code /health}, {@code /actuator/health} (status only),
- * {@code /api-doc}, the signed webhooks and the agent's local API. Everything else needs the admin.
+ * {@code /api-doc}, the signed webhooks and the agent's local API. Everything else needs the admin, the
+ * operator console ({@code /console/**}) by a rule of its own.
  * Every refusal is the JSON error of {@link ApiErrors}. No session: each request brings its credentials.
  */
 @Configuration(proxyBeanMethods = false)
@@ -40,6 +43,13 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 public class SecurityConfiguration {
 
     static final String REALM = "Basic realm=\"SuiteSync\"";
+
+    /**
+     * The console's pages: scripts and styles from this origin only (Alpine.js evaluates its
+     * attribute expressions, hence 'unsafe-eval'), calls to this origin only, never framed elsewhere.
+     */
+    static final String CONSOLE_CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+            + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'; object-src 'none'";
 
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
@@ -82,6 +92,8 @@ public class SecurityConfiguration {
                                 path.matcher("/api/**"), path.matcher("/agent/stats")).permitAll()
                         .requestMatchers(path.matcher("/actuator/prometheus")).hasAnyRole("METRICS", "ADMIN")
                         .requestMatchers(path.matcher("/read/{app}/**")).access(SecurityConfiguration::readerOfPathApp)
+                        // the operator console (pages and libraries): the admin only, whatever the default below becomes
+                        .requestMatchers(path.matcher("/console"), path.matcher("/console/**")).hasRole("ADMIN")
                         .anyRequest().hasRole("ADMIN"))
                 .addFilterBefore(new CredentialsFilter(credentials), BasicAuthenticationFilter.class)
                 .addFilterAfter(new ChunkedBodyLimitFilter(security.maxBodySize().toBytes()), AuthorizationFilter.class)
@@ -93,7 +105,10 @@ public class SecurityConfiguration {
                 .formLogin(form -> form.disable())
                 .logout(logout -> logout.disable())
                 .requestCache(cache -> cache.disable())
-                .headers(headers -> headers.frameOptions(frame -> frame.sameOrigin()))
+                .headers(headers -> headers.frameOptions(frame -> frame.sameOrigin())
+                        // the console runs only its own scripts and talks only to this origin
+                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(path.matcher("/console/**"),
+                                new StaticHeadersWriter("Content-Security-Policy", CONSOLE_CSP))))
                 .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthorized())
                         .accessDeniedHandler(forbidden()));
         return http.build();

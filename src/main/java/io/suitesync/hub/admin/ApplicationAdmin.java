@@ -7,6 +7,7 @@ import io.suitesync.hub.backfill.BackfillJobs;
 import io.suitesync.hub.backfill.BackfillKind;
 import io.suitesync.hub.backfill.BackfillOptions;
 import io.suitesync.hub.backfill.BackfillQueries;
+import io.suitesync.common.web.RequestParams;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -130,6 +131,27 @@ public class ApplicationAdmin {
         return new SyncStatus(orgId, appCode, enabled, time(enabledAt), time(row.get("disabled_at")),
                 counts.get(BackfillKind.CREDITS), counts.get(BackfillKind.ORGANIZATIONS), counts.get(BackfillKind.ASSIGNMENTS),
                 need.needed(), need.reason(), lastJob);
+    }
+
+    static final List<String> JOB_STATES = List.of("PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED");
+
+    /** Backfill jobs, newest first: {@code {count, jobs}}; 400 naming a parameter out of range. */
+    public Map<String, Object> jobs(String state, String tenantId, String appCode, String limit) {
+        int max = RequestParams.intParam("limit", limit, 20, 1, RelayAdmin.MAX_LIMIT);
+        String s = blankToNull(state);
+        if (s != null && !JOB_STATES.contains(s)) {
+            throw ApiException.badRequest("query parameter 'state' must be one of " + String.join(", ", JOB_STATES)
+                    + ", got '" + state + "'");
+        }
+        List<BackfillJob> recent = jobs.recent(s, blankToNull(tenantId), blankToNull(appCode), max);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("count", recent.size());
+        out.put("jobs", recent);
+        return out;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
     }
 
     /** 404 unless both the organization (tenant) and the application exist. */

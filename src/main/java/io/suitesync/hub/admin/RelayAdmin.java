@@ -2,6 +2,7 @@ package io.suitesync.hub.admin;
 
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.web.ApiException;
+import io.suitesync.common.web.RequestParams;
 import io.suitesync.hub.relay.DeadLetters;
 import io.suitesync.hub.relay.RelayLeadership;
 import io.suitesync.hub.relay.RelayWakeupScheduler;
@@ -38,8 +39,8 @@ public class RelayAdmin {
 
     /** The tenants with queued changes, most lagging first, a page at a time. */
     public Map<String, Object> tenants(String limit, String offset) {
-        int max = intParam("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
-        int skip = intParam("offset", offset, 0, 0, Integer.MAX_VALUE);
+        int max = RequestParams.intParam("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int skip = RequestParams.intParam("offset", offset, 0, 0, Integer.MAX_VALUE);
         List<TenantLag> page = backlog.page(max, skip);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("tenantsWithBacklog", page.isEmpty() ? (skip == 0 ? 0 : null) : page.get(0).tenants());
@@ -63,7 +64,7 @@ public class RelayAdmin {
     }
 
     public Map<String, Object> deadLetters(String tenantId, String limit) {
-        int max = intParam("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int max = RequestParams.intParam("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
         List<Map<String, Object>> parked = deadLetters.list(tenantId == null || tenantId.isBlank() ? null : tenantId, max);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("count", parked.size());
@@ -89,22 +90,5 @@ public class RelayAdmin {
         int replayed = deadLetters.replayAll(tenantId == null || tenantId.isBlank() ? null : tenantId);
         wakeup.wakeUp();
         return Map.of("replayed", replayed);
-    }
-
-    /** An optional integer query parameter within bounds; 400 naming it otherwise. */
-    static int intParam(String name, String value, int defaultValue, int min, int max) {
-        if (value == null || value.isBlank()) {
-            return defaultValue;
-        }
-        try {
-            int n = Integer.parseInt(value.trim());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the allowed range
-        }
-        throw ApiException.badRequest("query parameter '" + name + "' must be an integer from " + min + " to " + max
-                + ", got '" + value + "'");
     }
 }

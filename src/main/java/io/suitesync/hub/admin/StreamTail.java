@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.suitesync.common.Channels;
 import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.common.web.ApiException;
 import io.suitesync.hub.relay.StreamGroupWatch;
+import io.suitesync.common.web.RequestParams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,29 +49,65 @@ public class StreamTail {
         return groupWatch.describe(Channels.stream(app, tenantId));
     }
 
-    /** Oldest first, at most {@code count} (1–1000, default 10) of the newest entries. */
-    public Map<String, Object> tail(String app, String tenantId, String count) {
+    /** How many of the newest entries a filtered tail looks at, at most. */
+    static final int FILTER_SCAN = 10_000;
+    private static final int SCAN_PAGE = 500;
+
+    /**
+     * Oldest first, at most {@code count} (1–1000, default 10) of the newest entries; with
+     * {@code eventType} only those of that type, or of that family when it ends with a dot
+     * ({@code credit.}), among the newest {@value #FILTER_SCAN} entries.
+     */
+    public Map<String, Object> tail(String app, String tenantId, String count, String eventType) {
         applications.requireTenantAndApp(tenantId, app);
-        int n = RelayAdmin.intParam("count", count, 10, 1, RelayAdmin.MAX_LIMIT);
-        String stream = Channels.stream(app, tenantId);
-        List<MapRecord<String, Object, Object>> newestFirst = redis.opsForStream()
-                .reverseRange(stream, Range.unbounded(), Limit.limit().count(n));
-        List<Map<String, Object>> events = new ArrayList<>();
-        if (newestFirst != null) {
-            for (int i = newestFirst.size() - 1; i >= 0; i--) {
-                MapRecord<String, Object, Object> entry = newestFirst.get(i);
-                Map<String, Object> item = new LinkedHashMap<>();
-                item.put("streamId", entry.getId().getValue());
-                item.put("event", parse((String) entry.getValue().get("event")));
-                events.add(item);
-            }
+        int n = RequestParams.intParam("count", count, 10, 1, RelayAdmin.MAX_LIMIT);
+        String type = eventType == null || eventType.isBlank() ? null : eventType.trim();
+        if (type != null && type.length() > 100) {
+            throw ApiException.badRequest("query parameter 'eventType' must be at most 100 characters");
         }
+        String stream = Channels.stream(app, tenantId);
+        List<Map<String, Object>> newestFirst = new ArrayList<>();
+        Range<String> range = Range.unbounded();
+        int scanned = 0;
+        while (newestFirst.size() < n && scanned < FILTER_SCAN) {
+            int page = type == null ? n : SCAN_PAGE;
+            List<MapRecord<String, Object, Object>> entries = redis.opsForStream()
+                    .reverseRange(stream, range, Limit.limit().count(page));
+            if (entries == null || entries.isEmpty()) {
+                break;
+            }
+            for (MapRecord<String, Object, Object> entry : entries) {
+                Map<String, Object> event = parse((String) entry.getValue().get("event"));
+                if (newestFirst.size() < n && matches(type, event.get("eventType"))) {
+                    Map<String, Object> item = new LinkedHashMap<>();
+                    item.put("streamId", entry.getId().getValue());
+                    item.put("event", event);
+                    newestFirst.add(item);
+                }
+            }
+            scanned += entries.size();
+            if (type == null || entries.size() < page) {
+                break;
+            }
+            range = Range.leftUnbounded(Range.Bound.exclusive(entries.get(entries.size() - 1).getId().getValue()));
+        }
+        List<Map<String, Object>> events = new ArrayList<>(newestFirst);
+        Collections.reverse(events);
         Long length = redis.opsForStream().size(stream);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("stream", stream);
         out.put("length", length == null ? 0 : length);
         out.put("events", events);
         return out;
+    }
+
+    /** No filter, the exact type, or a family ({@code credit.} matches {@code credit.allocated}). */
+    static boolean matches(String filter, Object eventType) {
+        if (filter == null) {
+            return true;
+        }
+        String type = eventType == null ? "" : eventType.toString();
+        return filter.endsWith(".") ? type.startsWith(filter) : type.equals(filter);
     }
 
     private Map<String, Object> parse(String json) {

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +126,21 @@ public class BackfillJobs {
         return jobs("j.id = (SELECT id FROM backfill_job WHERE tenant_id = :tenant AND application_code = :app "
                 + "ORDER BY created_at DESC LIMIT 1)", new MapSqlParameterSource("tenant", tenantId).addValue("app", app))
                 .stream().findFirst();
+    }
+
+    /**
+     * The newest jobs first (at most {@code limit}), optionally only one state, tenant or application:
+     * the console's list of running and recent jobs.
+     */
+    public List<BackfillJob> recent(String state, String tenantId, String app, int limit) {
+        MapSqlParameterSource params = new MapSqlParameterSource("limit", limit).addValue("state", state)
+                .addValue("tenant", tenantId).addValue("app", app);
+        List<BackfillJob> oldestFirst = jobs("j.id IN (SELECT id FROM backfill_job WHERE (CAST(:state AS text) IS NULL OR state = :state) "
+                + "AND (CAST(:tenant AS text) IS NULL OR tenant_id = :tenant) AND (CAST(:app AS text) IS NULL OR application_code = :app) "
+                + "ORDER BY created_at DESC LIMIT :limit)", params);
+        List<BackfillJob> newestFirst = new ArrayList<>(oldestFirst);
+        Collections.reverse(newestFirst);
+        return newestFirst;
     }
 
     private List<BackfillJob> jobs(String condition, MapSqlParameterSource params) {

@@ -75,6 +75,13 @@ class HttpSecurityIT {
             {"POST", "/bridge/failed/retry-all", null},
             {"POST", "/bridge/failed/1/retry", null},
             {"POST", "/bridge/webhooks/register", null},
+            {"GET", "/bridge/sync-log", null},
+            {"GET", "/console", null},
+            {"GET", "/console/", null},
+            {"GET", "/console/index.html", null},
+            {"GET", "/console/console.js", null},
+            {"GET", "/console/webjars/alpinejs/dist/cdn.min.js", null},
+            {"GET", "/console/no-such-file", null},
             {"GET", "/no-such-page", null}};
 
     @LocalServerPort int port;

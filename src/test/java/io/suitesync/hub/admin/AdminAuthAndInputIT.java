@@ -27,7 +27,10 @@ class AdminAuthAndInputIT {
             {"POST", "/admin/relay/dead-letters/replay-all", null},
             {"GET", "/admin/streams/crm/%s?count=5", null},
             {"GET", "/admin/streams/crm/%s/groups", null},
-            {"GET", "/admin/relay/trims", null}};
+            {"GET", "/admin/relay/trims", null},
+            {"GET", "/admin/tenants?search=%s", null},
+            {"GET", "/admin/sync/jobs?state=RUNNING", null},
+            {"GET", "/admin/streams/crm/%s?eventType=credit.", null}};
 
     @LocalServerPort int port;
     @Autowired JdbcTemplate jdbc;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.suitesync.common.web.ApiException;
+import io.suitesync.common.web.RequestParams;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -39,10 +40,10 @@ class AdminInputTest {
 
     @Test
     void integerQueryParametersHaveDefaultsAndBounds() {
-        assertThat(RelayAdmin.intParam("count", null, 10, 1, 1000)).isEqualTo(10);
-        assertThat(RelayAdmin.intParam("count", "25", 10, 1, 1000)).isEqualTo(25);
+        assertThat(RequestParams.intParam("count", null, 10, 1, 1000)).isEqualTo(10);
+        assertThat(RequestParams.intParam("count", "25", 10, 1, 1000)).isEqualTo(25);
         for (String bad : new String[] {"0", "1001", "ten", "-3"}) {
-            assertThatThrownBy(() -> RelayAdmin.intParam("count", bad, 10, 1, 1000)).isInstanceOf(ApiException.class)
+            assertThatThrownBy(() -> RequestParams.intParam("count", bad, 10, 1, 1000)).isInstanceOf(ApiException.class)
                     .hasMessageContaining("'count'");
         }
     }

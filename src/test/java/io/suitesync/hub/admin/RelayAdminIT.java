@@ -92,8 +92,9 @@ class RelayAdminIT {
             camel.getRouteController().startRoute("change-log-relay");
         }
         await().atMost(WAIT).until(() -> streams.size("crm:" + older + ":events") == 3);
-        assertThat(admin.get("/admin/relay/tenants").<List<Map<String, Object>>>get("tenants"))
-                .noneMatch(t -> older.equals(t.get("tenantId")) || newer.equals(t.get("tenantId")));
+        // the relay dequeues a batch after Redis took it: the stream can be full a moment before the queue is empty
+        await().atMost(WAIT).untilAsserted(() -> assertThat(admin.get("/admin/relay/tenants").<List<Map<String, Object>>>get("tenants"))
+                .noneMatch(t -> older.equals(t.get("tenantId")) || newer.equals(t.get("tenantId"))));
     }
 
     @Test
