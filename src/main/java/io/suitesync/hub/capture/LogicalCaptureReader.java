@@ -280,7 +280,7 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
 
     @Override
     public void change(RowChange change) {
-        if (transactionLsn <= position) {
+        if (alreadyWritten(transactionLsn, position)) {
             return; // written before a crash: the slot sends it again until it is confirmed
         }
         TableRule table = rules.get(change.relation().name());
@@ -303,6 +303,15 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
         } catch (SQLException e) {
             throw new CaptureWriteException(e);
         }
+    }
+
+    /**
+     * Whether the transaction whose commit record starts at {@code commitLsn} is in change_log already,
+     * given the end of the last transaction written ({@code position}). Commit records follow each other in
+     * the WAL, so the next transaction's commit may start exactly where the last one ended: that one is new.
+     */
+    static boolean alreadyWritten(long commitLsn, long position) {
+        return commitLsn < position;
     }
 
     @Override

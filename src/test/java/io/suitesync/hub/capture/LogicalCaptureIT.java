@@ -167,6 +167,45 @@ class LogicalCaptureIT {
     }
 
     @Test
+    void concurrentWritersLoseNothing() throws Exception {
+        JdbcTemplate jdbc = jdbc();
+        try (ConfigurableApplicationContext hub = hub("logical")) {
+            String tenant = new WrapperFixtures(jdbc).tenant("crm");
+            jdbc.update("INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost) "
+                    + "SELECT ?, 'crm.c.' || g, 0 FROM generate_series(1, 200) g", tenant);
+            // four writers committing single-row updates at once: their commit records follow each other
+            // directly in the WAL (a transaction's commit may start where the previous one's ended)
+            int writers = 4;
+            int each = 1_500;
+            List<Thread> threads = new java.util.ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                Thread t = new Thread(() -> {
+                    JdbcTemplate own = jdbc();
+                    for (int i = 0; i < each; i++) {
+                        own.update("UPDATE credit_configurations SET credit_cost = credit_cost + 1 "
+                                + "WHERE tenant_id = ? AND operation_code = 'crm.c.' || ?", tenant,
+                                1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(200));
+                    }
+                });
+                threads.add(t);
+                t.start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            long updates = writers * each;
+            assertThat(jdbc.queryForObject("SELECT sum(credit_cost) FROM credit_configurations WHERE tenant_id = ?",
+                    Long.class, tenant)).isEqualTo(updates);
+            await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM change_log WHERE tenant_id = ? AND operation = 'UPDATE'", Long.class, tenant)
+                    >= updates);
+            Thread.sleep(500);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM change_log WHERE tenant_id = ? AND operation = 'UPDATE'",
+                    Long.class, tenant)).isEqualTo(updates);
+        }
+    }
+
+    @Test
     void aHubStoppedInTheMiddleOfALargeTransactionWritesEachChangeOnce() throws Exception {
         JdbcTemplate jdbc = jdbc();
         String tenant;

@@ -155,6 +155,13 @@ class PgOutputTest {
         assertThatThrownBy(() -> decoder.decode(message(m -> m.writeByte('Z')))).hasMessageContaining("unknown");
     }
 
+    @Test
+    void aTransactionWhoseCommitStartsWhereTheLastWrittenEndedIsNew() {
+        assertThat(LogicalCaptureReader.alreadyWritten(0x1100, 0x1100)).isFalse();
+        assertThat(LogicalCaptureReader.alreadyWritten(0x1000, 0x1100)).isTrue();
+        assertThat(LogicalCaptureReader.alreadyWritten(0x1200, 0x1100)).isFalse();
+    }
+
     private ByteBuffer relation() throws IOException {
         return message(m -> {
             m.writeByte('R');
