@@ -3,7 +3,8 @@
 # in the same database and the same run (issue 13):
 #   insert50k  a 50,000-row INSERT into users            vs users_twin                  (psql \timing, ms)
 #   update10k  a 10,000-row UPDATE of credit_configurations vs credit_configurations_twin (psql \timing, ms)
-#   single     single-row UPDATEs of credit_configurations  vs the twin (pgbench, 1 client, prepared, tps)
+#   single     single-row UPDATEs of credit_configurations  vs the twin (pgbench, 1 client, prepared, tps;
+#              SLICES=5 slices per variant, interleaved, together [seconds per pgbench run] long)
 # Capture modes, each in a database of its own with the hub and Wrapper migrations applied:
 #   none     nothing attached (the control: its ratios show how alike table and twin are)
 #   trigger  suitesync_capture_table() on the six captured tables, as CaptureInstaller attaches it
@@ -33,6 +34,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib/private-servers.sh
 SECS=${1:-10}
 REPS=${2:-5}
+SLICES=${SLICES:-5}
+SLICE=$(( (SECS + SLICES - 1) / SLICES ))
 MODES=${MODES:-none trigger logical}
 LOCK=/tmp/bench.lock
 export PGOPTIONS='-c client_min_messages=warning'
@@ -175,12 +178,12 @@ timed() { # mode test table
     update10k)
       value=$(printf '%s\n' '\timing on' "UPDATE $table SET credit_cost = credit_cost + 1 WHERE tenant_id = 'bulk';" \
         | flock "$LOCK" "$WORK/busy.sh" psql -X -q -v ON_ERROR_STOP=1 -p "$(port_of "$mode")" -d "$(db_of "$mode")" | awk '/^Time:/ {print $2}') ;;
-    single)
+    single) # one slice: prints "transactions busy decode-ms"
       printf '%s\n' '\set k random(1, 10000)' \
         "UPDATE $table SET credit_cost = credit_cost + 1 WHERE tenant_id = 't' || (:k % 10 + 1) AND operation_code = 'crm.op.' || :k;" \
         > "$WORK/single.sql"
-      value=$(flock "$LOCK" "$WORK/busy.sh" pgbench -n -M prepared -c 1 -T "$SECS" -f "$WORK/single.sql" \
-                -p "$(port_of "$mode")" "$(db_of "$mode")" 2>&1 | awk '/^tps = / {print $3}') ;;
+      value=$(flock "$LOCK" "$WORK/busy.sh" pgbench -n -M prepared -c 1 -T "$SLICE" -f "$WORK/single.sql" \
+                -p "$(port_of "$mode")" "$(db_of "$mode")" 2>&1 | awk '/^number of transactions actually processed: / {print $6}') ;;
   esac
   [ -n "$value" ] || { echo "no figure from $test on $table ($mode)" >&2; exit 1; }
   echo "$value $(cat "$WORK/busy") $(await_decoded "$mode")"
@@ -203,9 +206,9 @@ for rep in $(seq 1 "$REPS"); do
   for i in $(seq 0 $((n - 1))); do
     mode=${modes[$(( (i + rep - 1) % n ))]}
     if [ "$mode" = logical ]; then start_decoding; fi
-    for test in insert50k update10k single; do
+    if [ $((rep % 2)) = 1 ]; then order="captured twin"; else order="twin captured"; fi
+    for test in insert50k update10k; do
       case $test in insert50k) base=users ;; *) base=credit_configurations ;; esac
-      if [ $((rep % 2)) = 1 ]; then order="captured twin"; else order="twin captured"; fi
       for variant in $order; do
         table=$base; [ "$variant" = twin ] && table=${base}_twin
         reset "$mode"
@@ -214,6 +217,25 @@ for rep in $(seq 1 "$REPS"); do
         echo "$test $mode $variant $rep $value cpu=$busy decode=${decode}ms" | tee -a "$results"
       done
     done
+    # single-row: SLICES slices of SLICE seconds per variant, interleaved (captured, twin, twin,
+    # captured, ...), so a change of the machine's load hits both alike; tps = transactions / seconds
+    reset "$mode"
+    declare -A tx=() cpu=() dec=()
+    for s in $(seq 1 "$SLICES"); do
+      if [ $(((rep + s) % 2)) = 0 ]; then slice_order="captured twin"; else slice_order="twin captured"; fi
+      for variant in $slice_order; do
+        table=credit_configurations; [ "$variant" = twin ] && table=credit_configurations_twin
+        read -r value busy decode <<< "$(timed "$mode" single "$table")"
+        tx[$variant]=$(( ${tx[$variant]:-0} + value )); cpu[$variant]="${cpu[$variant]:-}${cpu[$variant]:+/}$busy"
+        dec[$variant]=$(( ${dec[$variant]:-0} + decode ))
+      done
+    done
+    check_captured "$mode" single
+    for variant in $order; do
+      echo "single $mode $variant $rep $(awk -v n="${tx[$variant]}" -v t="$((SLICES * SLICE))" 'BEGIN {printf "%.1f", n / t}') cpu=${cpu[$variant]} decode=${dec[$variant]}ms" \
+        | tee -a "$results"
+    done
+    unset tx cpu dec
     if [ "$mode" = logical ]; then stop_decoding; fi
   done
 done
