@@ -23,7 +23,7 @@ tenants AS MATERIALIZED (
     ORDER BY min(lap), tenant_id
     LIMIT CAST(:#${properties:suitesync.hub.relay.fair-window} AS int)),
 share AS MATERIALIZED (
-    SELECT CAST(ceil(CAST(:#${properties:suitesync.hub.relay.batch-size} AS numeric) / greatest(count(*), 1)) AS int) AS per_tenant
+    SELECT CAST(ceil(CAST(:#${bean:relayTenantTurns.batchSize} AS numeric) / greatest(count(*), 1)) AS int) AS per_tenant
     FROM tenants),
 -- high-priority changes first, whatever their tenant
 high AS MATERIALIZED (
@@ -35,7 +35,7 @@ high AS MATERIALIZED (
                         AND r.change_id <= q.change_id AND r.next_attempt_at > now())
       AND q.change_id NOT IN (SELECT change_id FROM in_flight)
     ORDER BY q.change_id
-    LIMIT CAST(:#${properties:suitesync.hub.relay.batch-size} AS int)),
+    LIMIT CAST(:#${bean:relayTenantTurns.batchSize} AS int)),
 -- then each tenant's oldest change, each tenant's second, ...: up to an equal share per tenant,
 -- then, for the tenants that have more, what the others left of the batch
 turns AS MATERIALIZED (
@@ -45,15 +45,20 @@ turns AS MATERIALIZED (
         SELECT o.change_id, row_number() OVER (ORDER BY o.change_id) AS turn
         FROM (SELECT q.change_id
               FROM change_queue q
-              WHERE q.tenant_id = t.tenant_id AND NOT q.high
+              -- a range, not "=": with "=" the planner may walk the primary key in id order and filter
+              -- by tenant (its estimate of one tenant's rows is the average), which reads through a
+              -- large backlog of another tenant for each quiet tenant: 800 ms per claim instead of
+              -- 60 with 200,000 changes of one tenant and one of ten others. The range can only be
+              -- served in (tenant_id, change_id) order by change_queue_tenant.
+              WHERE q.tenant_id >= t.tenant_id AND q.tenant_id <= t.tenant_id AND NOT q.high
                 AND NOT EXISTS (SELECT 1 FROM change_retry r
                                 WHERE r.table_name = q.table_name AND r.record_id = q.record_id
                                   AND r.change_id <= q.change_id AND r.next_attempt_at > now())
                 AND q.change_id NOT IN (SELECT change_id FROM in_flight)
-              ORDER BY q.change_id
+              ORDER BY q.tenant_id, q.change_id
               LIMIT s.per_tenant) o) p),
 leftover AS MATERIALIZED (
-    SELECT greatest(CAST(:#${properties:suitesync.hub.relay.batch-size} AS int)
+    SELECT greatest(CAST(:#${bean:relayTenantTurns.batchSize} AS int)
                     - (SELECT count(*) FROM high) - (SELECT count(*) FROM turns), 0) AS rows),
 more AS (
     SELECT p.change_id, 1 AS class, s.per_tenant + p.turn AS turn
@@ -63,12 +68,12 @@ more AS (
         SELECT o.change_id, row_number() OVER (ORDER BY o.change_id) AS turn
         FROM (SELECT q.change_id
               FROM change_queue q
-              WHERE q.tenant_id = f.tenant_id AND NOT q.high AND q.change_id > f.last_id
+              WHERE q.tenant_id >= f.tenant_id AND q.tenant_id <= f.tenant_id AND NOT q.high AND q.change_id > f.last_id
                 AND NOT EXISTS (SELECT 1 FROM change_retry r
                                 WHERE r.table_name = q.table_name AND r.record_id = q.record_id
                                   AND r.change_id <= q.change_id AND r.next_attempt_at > now())
                 AND q.change_id NOT IN (SELECT change_id FROM in_flight)
-              ORDER BY q.change_id
+              ORDER BY q.tenant_id, q.change_id
               LIMIT l.rows) o) p
     WHERE l.rows > 0
       AND (SELECT count(*) FROM turns u WHERE u.tenant_id = f.tenant_id) >= s.per_tenant),
@@ -78,7 +83,7 @@ claimed AS MATERIALIZED (
         UNION ALL SELECT change_id, class, turn FROM turns
         UNION ALL SELECT change_id, class, turn FROM more) c
     ORDER BY class, turn, change_id
-    LIMIT CAST(:#${properties:suitesync.hub.relay.batch-size} AS int)),
+    LIMIT CAST(:#${bean:relayTenantTurns.batchSize} AS int)),
 batch AS (
     SELECT c.id, c.tenant_id, c.table_name, c.record_id, c.operation, c.changed_fields, c.old_values,
            c.new_values, c.context, c.priority, c.changed_at, c.attempts, q.class

@@ -1,7 +1,11 @@
 package io.suitesync.hub.relay;
 
 import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.hub.HubProperties;
+import java.time.Duration;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -9,12 +13,53 @@ import org.springframework.stereotype.Component;
  * with queued changes per claim, those after {@link #cursor} first and then from the start, so
  * when more tenants than that have a backlog every one of them still gets its turn. Claims run one
  * at a time on the relay poller's thread.
+ *
+ * <p>It also sizes the claims. A change of a quiet tenant (or a high-priority one) that arrives while
+ * another tenant's backlog drains waits for the batches ahead of it in the relay's two stages, so
+ * the batch size bounds its latency: {@code batch-size} (2,000) rows take 100-200 ms per stage on two
+ * cores. For {@code busy-hold} after a claim that served more than one tenant or a high-priority
+ * change, claims take at most {@code busy-batch-size} rows; a tenant draining alone gets whole
+ * batches.
  */
 @Component("relayTenantTurns")
 @ConditionalOnRole("hub")
 public class RelayTenantTurns {
 
     private volatile String cursor = "";
+    private final int fullBatch;
+    private final int busyBatch;
+    private final long busyHoldNanos;
+    private volatile long busyUntil = System.nanoTime();
+    private volatile int lastLimit;
+
+    @Autowired
+    public RelayTenantTurns(HubProperties config,
+            @Value("${suitesync.hub.relay.busy-batch-size:250}") int busyBatchSize,
+            @Value("${suitesync.hub.relay.busy-hold:1s}") Duration busyHold) {
+        this(config.relay().batchSize(), busyBatchSize, busyHold);
+    }
+
+    RelayTenantTurns(int fullBatch, int busyBatchSize, Duration busyHold) {
+        if (busyBatchSize < 1) {
+            throw new IllegalArgumentException("suitesync.hub.relay.busy-batch-size must be at least 1, was " + busyBatchSize);
+        }
+        this.fullBatch = fullBatch;
+        this.busyBatch = Math.min(busyBatchSize, fullBatch);
+        this.busyHoldNanos = busyHold.toNanos();
+        this.lastLimit = fullBatch;
+    }
+
+    /** Rows the next claim takes at most (the claim query's {@code :#${bean:relayTenantTurns.batchSize}}). */
+    public int batchSize() {
+        int limit = System.nanoTime() - busyUntil < 0 ? busyBatch : fullBatch;
+        lastLimit = limit;
+        return limit;
+    }
+
+    /** The limit of the last claim: a claim that filled it means a backlog (the relay overlaps the next claim). */
+    public int lastLimit() {
+        return lastLimit;
+    }
 
     /** The last tenant the previous claim served (the claim query's {@code :#${bean:relayTenantTurns.cursor}}). */
     public String cursor() {
@@ -29,13 +74,22 @@ public class RelayTenantTurns {
         String previous = cursor;
         String afterCursor = null;
         String wrapped = null;
+        String first = null;
+        boolean busy = false;
         for (ClaimedChange row : rows) {
             String tenant = row.tenantId();
+            if (first == null) {
+                first = tenant;
+            }
+            busy |= !tenant.equals(first) || "high".equals(row.priority());
             if (tenant.compareTo(previous) > 0) {
                 afterCursor = max(afterCursor, tenant);
             } else {
                 wrapped = max(wrapped, tenant);
             }
+        }
+        if (busy) {
+            busyUntil = System.nanoTime() + busyHoldNanos;
         }
         if (wrapped != null) {
             cursor = wrapped;

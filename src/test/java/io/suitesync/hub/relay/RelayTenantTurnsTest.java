@@ -2,6 +2,7 @@ package io.suitesync.hub.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -10,12 +11,12 @@ class RelayTenantTurnsTest {
 
     @Test
     void startsBeforeEveryTenant() {
-        assertThat(new RelayTenantTurns().cursor()).isEmpty();
+        assertThat(new RelayTenantTurns(2000, 250, Duration.ofSeconds(1)).cursor()).isEmpty();
     }
 
     @Test
     void movesToTheGreatestTenantServedAfterTheCursor() {
-        RelayTenantTurns turns = new RelayTenantTurns();
+        RelayTenantTurns turns = new RelayTenantTurns(2000, 250, Duration.ofSeconds(1));
         turns.served(rows("b", "a", "c", "b"));
         assertThat(turns.cursor()).isEqualTo("c");
         turns.served(rows("d", "e"));
@@ -24,7 +25,7 @@ class RelayTenantTurnsTest {
 
     @Test
     void aClaimThatWrappedAroundEndsAtTheLastTenantFromTheStart() {
-        RelayTenantTurns turns = new RelayTenantTurns();
+        RelayTenantTurns turns = new RelayTenantTurns(2000, 250, Duration.ofSeconds(1));
         turns.served(rows("c", "d"));
         // the window took e (after d), then wrapped to a and b
         turns.served(rows("e", "a", "b"));
@@ -33,10 +34,41 @@ class RelayTenantTurnsTest {
 
     @Test
     void anEmptyClaimKeepsTheCursor() {
-        RelayTenantTurns turns = new RelayTenantTurns();
+        RelayTenantTurns turns = new RelayTenantTurns(2000, 250, Duration.ofSeconds(1));
         turns.served(rows("c"));
         turns.served(List.of());
         assertThat(turns.cursor()).isEqualTo("c");
+    }
+
+    @Test
+    void aTenantDrainingAloneGetsWholeBatches() {
+        RelayTenantTurns turns = new RelayTenantTurns(2000, 250, Duration.ofSeconds(1));
+        assertThat(turns.batchSize()).isEqualTo(2000);
+        turns.served(rows("a", "a", "a"));
+        assertThat(turns.batchSize()).isEqualTo(2000);
+        assertThat(turns.lastLimit()).isEqualTo(2000);
+    }
+
+    @Test
+    void afterAClaimOfSeveralTenantsOrAHighPriorityChangeClaimsAreSmallForTheHold() throws InterruptedException {
+        RelayTenantTurns turns = new RelayTenantTurns(2000, 250, Duration.ofMillis(300));
+        turns.served(rows("a", "b"));
+        assertThat(turns.batchSize()).isEqualTo(250);
+        assertThat(turns.lastLimit()).isEqualTo(250);
+        // a claim of one tenant does not end the hold early: the others' changes may come next
+        turns.served(rows("a"));
+        assertThat(turns.batchSize()).isEqualTo(250);
+        Thread.sleep(400);
+        assertThat(turns.batchSize()).isEqualTo(2000);
+
+        turns.served(List.of(new ClaimedChange(1, "a", "credit_configurations", "r", "UPDATE", "[]", null, "{}", "{}",
+                "high", null, 0, null)));
+        assertThat(turns.batchSize()).isEqualTo(250);
+    }
+
+    @Test
+    void theBusyBatchIsNeverLargerThanTheBatch() {
+        assertThat(new RelayTenantTurns(100, 250, Duration.ofSeconds(1)).batchSize()).isEqualTo(100);
     }
 
     private static List<ClaimedChange> rows(String... tenants) {
