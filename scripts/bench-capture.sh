@@ -42,6 +42,7 @@ export PGOPTIONS='-c client_min_messages=warning'
 WORK=$(mktemp -d)
 RECV_PID=
 cleanup() {
+  set +e
   [ -n "$RECV_PID" ] && kill -INT "$RECV_PID" 2>/dev/null
   private_servers_stop
   rm -rf "$WORK"
