@@ -83,9 +83,10 @@ stream_total() {
 }
 hub_cpu_ticks() { awk '{print $14 + $15}' "/proc/$HUB_PID/stat"; }
 await() { # seconds description command...: polls every 0.2 s until the deadline
-  local deadline=$((SECONDS + $1)) what=$2; shift 2
+  local seconds=$1 what=$2; shift 2
+  local deadline=$((SECONDS + seconds))
   while [ "$SECONDS" -lt "$deadline" ]; do "$@" && return 0; sleep 0.2; done
-  echo "timed out after $1 s waiting for $what" >&2; return 1
+  echo "timed out after $seconds s waiting for $what" >&2; return 1
 }
 drained() { [ "$(stream_total)" -ge "$(updates_so_far)" ]; }
 
