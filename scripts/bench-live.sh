@@ -180,7 +180,7 @@ out = {"mode": "$mode", "rep": $rep, "hubStartToHealthySeconds": $startup, "warm
        "hubStopped": {"tps": float("${without[0]}"), "latencyAvgMs": float("${without[1]}"),
                       "scheduleLagAvgMs": float("${without[2]}"), "transactions": int("${without[3]}"),
                       "load1": float("$load_without")}}
-json.dump(out, open(sys.argv[2], "w"))
+open(sys.argv[2], "w").write(json.dumps(out) + "\n")
 print(json.dumps(out))
 PY
   # the slot is per database and its name cluster-wide: drop it, and the database, for the next run
