@@ -12,8 +12,9 @@ import java.util.List;
  * <p>It also sizes the claims. A change of a quiet tenant (or a high-priority one) that arrives while
  * another tenant's backlog drains waits for the batches ahead of it in the relay's two stages, so
  * the batch size bounds its latency: {@code batch-size} (2,000) rows take 100-200 ms per stage on two
- * cores. For {@code busy-hold} after a claim that served more than one tenant or a high-priority
- * change, claims take at most {@code busy-batch-size} rows; a tenant draining alone gets whole
+ * cores. For {@code busy-hold} after a claim that served a high-priority change, or a quiet tenant
+ * (fewer rows than an equal share of the claim) beside a backlogged one (an equal share or more),
+ * claims take at most {@code busy-batch-size} rows; tenants draining alone or side by side get whole
  * batches.
  */
 public class RelayTenantTurns {
@@ -60,19 +61,23 @@ public class RelayTenantTurns {
         String previous = cursor;
         String afterCursor = null;
         String wrapped = null;
-        String first = null;
         boolean busy = false;
+        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
         for (ClaimedChange row : rows) {
             String tenant = row.tenantId();
-            if (first == null) {
-                first = tenant;
-            }
-            busy |= !tenant.equals(first) || "high".equals(row.priority());
+            counts.merge(tenant, 1, Integer::sum);
+            busy |= "high".equals(row.priority());
             if (tenant.compareTo(previous) > 0) {
                 afterCursor = max(afterCursor, tenant);
             } else {
                 wrapped = max(wrapped, tenant);
             }
+        }
+        if (!busy && counts.size() > 1) {
+            int share = (lastLimit + counts.size() - 1) / counts.size();
+            boolean quiet = counts.values().stream().anyMatch(n -> n < share);
+            boolean backlogged = counts.values().stream().anyMatch(n -> n >= share);
+            busy = quiet && backlogged;
         }
         if (busy) {
             busyUntil = System.nanoTime() + busyHoldNanos;

@@ -50,20 +50,32 @@ class RelayTenantTurnsTest {
     }
 
     @Test
-    void afterAClaimOfSeveralTenantsOrAHighPriorityChangeClaimsAreSmallForTheHold() throws InterruptedException {
-        RelayTenantTurns turns = new RelayTenantTurns(2000, 250, Duration.ofMillis(300));
-        turns.served(rows("a", "b"));
-        assertThat(turns.batchSize()).isEqualTo(250);
-        assertThat(turns.lastLimit()).isEqualTo(250);
+    void besideABacklogAQuietTenantOrAHighPriorityChangeMakesClaimsSmallForTheHold() throws InterruptedException {
+        RelayTenantTurns turns = new RelayTenantTurns(4, 2, Duration.ofMillis(300));
+        assertThat(turns.batchSize()).isEqualTo(4);
+        // a has its share (2 of 4) and more, b less: b is a quiet tenant beside a's backlog
+        turns.served(rows("a", "a", "a", "b"));
+        assertThat(turns.batchSize()).isEqualTo(2);
+        assertThat(turns.lastLimit()).isEqualTo(2);
         // a claim of one tenant does not end the hold early: the others' changes may come next
-        turns.served(rows("a"));
-        assertThat(turns.batchSize()).isEqualTo(250);
+        turns.served(rows("a", "a"));
+        assertThat(turns.batchSize()).isEqualTo(2);
         Thread.sleep(400);
-        assertThat(turns.batchSize()).isEqualTo(2000);
+        assertThat(turns.batchSize()).isEqualTo(4);
 
         turns.served(List.of(new ClaimedChange(1, "a", "credit_configurations", "r", "UPDATE", "[]", null, "{}", "{}",
                 "high", null, 0, null)));
-        assertThat(turns.batchSize()).isEqualTo(250);
+        assertThat(turns.batchSize()).isEqualTo(2);
+    }
+
+    @Test
+    void tenantsDrainingSideBySideOrLiveTrafficKeepWholeBatches() {
+        RelayTenantTurns turns = new RelayTenantTurns(4, 2, Duration.ofSeconds(1));
+        assertThat(turns.batchSize()).isEqualTo(4);
+        turns.served(rows("a", "a", "b", "b")); // both backlogged, equal shares
+        assertThat(turns.batchSize()).isEqualTo(4);
+        turns.served(rows("a", "b")); // live: nobody near a share
+        assertThat(turns.batchSize()).isEqualTo(4);
     }
 
     @Test
