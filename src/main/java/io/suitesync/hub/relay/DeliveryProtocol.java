@@ -81,7 +81,7 @@ public class DeliveryProtocol {
         return inFlight.claimExclusions();
     }
 
-    /** Rows the next claim takes at most (claim.sql's {@code batchSize}; smaller while several tenants are served). */
+    /** Rows the next claim takes at most (claim.sql's {@code batchSize}; smaller while a quiet tenant is served beside a backlog). */
     public int batchSize() {
         return turns.batchSize();
     }
