@@ -12,7 +12,7 @@ import java.util.List;
  * <p>It also sizes the claims. A change of a quiet tenant (or a high-priority one) that arrives while
  * another tenant's backlog drains waits for the batches ahead of it in the relay's two stages, so
  * the batch size bounds its latency: {@code batch-size} (2,000) rows take 100-200 ms per stage on two
- * cores. For {@code busy-hold} after a claim that served a high-priority change, or a quiet tenant
+ * cores. For {@code busy-hold} after a claim that served a high-priority change beside normal ones, or a quiet tenant
  * (fewer rows than an equal share of the claim) beside a backlogged one (an equal share or more),
  * claims take at most {@code busy-batch-size} rows; tenants draining alone or side by side get whole
  * batches.
@@ -61,18 +61,25 @@ public class RelayTenantTurns {
         String previous = cursor;
         String afterCursor = null;
         String wrapped = null;
-        boolean busy = false;
+        boolean high = false;
+        boolean normal = false;
         java.util.Map<String, Integer> counts = new java.util.HashMap<>();
         for (ClaimedChange row : rows) {
             String tenant = row.tenantId();
             counts.merge(tenant, 1, Integer::sum);
-            busy |= "high".equals(row.priority());
+            if ("high".equals(row.priority())) {
+                high = true;
+            } else {
+                normal = true;
+            }
             if (tenant.compareTo(previous) > 0) {
                 afterCursor = max(afterCursor, tenant);
             } else {
                 wrapped = max(wrapped, tenant);
             }
         }
+        // a high-priority change beside normal ones (a backlog of high-priority changes alone gains nothing)
+        boolean busy = high && normal;
         if (!busy && counts.size() > 1) {
             int share = (lastLimit + counts.size() - 1) / counts.size();
             boolean quiet = counts.values().stream().anyMatch(n -> n < share);

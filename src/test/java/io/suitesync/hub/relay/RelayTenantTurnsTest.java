@@ -63,8 +63,13 @@ class RelayTenantTurnsTest {
         Thread.sleep(400);
         assertThat(turns.batchSize()).isEqualTo(4);
 
-        turns.served(List.of(new ClaimedChange(1, "a", "credit_configurations", "r", "UPDATE", "[]", null, "{}", "{}",
-                "high", null, 0, null)));
+        ClaimedChange highChange = new ClaimedChange(1, "a", "credit_configurations", "r", "UPDATE", "[]", null, "{}",
+                "{}", "high", null, 0, null);
+        // a backlog of high-priority changes alone: whole batches
+        turns.served(List.of(highChange, highChange));
+        assertThat(turns.batchSize()).isEqualTo(4);
+        // a high-priority change beside normal ones: small
+        turns.served(List.of(highChange, rows("a").get(0)));
         assertThat(turns.batchSize()).isEqualTo(2);
     }
 
