@@ -55,6 +55,10 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
     private static final String INSERT = "INSERT INTO change_log (tenant_id, table_name, record_id, operation, "
             + "changed_fields, old_values, new_values, context, priority, changed_at) "
             + "VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?)";
+    /** The position reached, kept with the rows, and the relay's wake-up, in one round trip. */
+    private static final String POSITION = "WITH kept AS (INSERT INTO capture_position (slot_name, lsn, updated_at) "
+            + "VALUES (?, ?::pg_lsn, now()) ON CONFLICT (slot_name) DO UPDATE SET lsn = EXCLUDED.lsn, "
+            + "updated_at = EXCLUDED.updated_at RETURNING 1) SELECT pg_notify('suitesync_change_log', '') FROM kept";
     private static final int STATEMENT_BATCH = 1_000;
 
     private final DataSourceProperties database;
@@ -72,6 +76,7 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
     private volatile Connection replication;
     private PGReplicationStream stream;
     private PreparedStatement insert;
+    private PreparedStatement keepPosition;
     private Map<String, TableRule> rules = Map.of();
     private final Set<String> ignoredTables = new HashSet<>();
     private long position;
@@ -189,6 +194,7 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
         writer = DriverManager.getConnection(database.determineUrl(), credentials(false));
         writer.setAutoCommit(false);
         insert = writer.prepareStatement(INSERT);
+        keepPosition = writer.prepareStatement(POSITION);
         loadRules();
         position = committedPosition();
         replication = DriverManager.getConnection(database.determineUrl(), credentials(true));
@@ -371,16 +377,9 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
             insert.executeBatch();
             batchedInStatement = 0;
         }
-        try (PreparedStatement s = writer.prepareStatement("INSERT INTO capture_position (slot_name, lsn, updated_at) "
-                + "VALUES (?, ?::pg_lsn, now()) ON CONFLICT (slot_name) DO UPDATE SET lsn = EXCLUDED.lsn, "
-                + "updated_at = EXCLUDED.updated_at")) {
-            s.setString(1, config.slot());
-            s.setString(2, LogSequenceNumber.valueOf(writeEndLsn).asString());
-            s.executeUpdate();
-        }
-        try (Statement s = writer.createStatement()) {
-            s.execute("NOTIFY suitesync_change_log");
-        }
+        keepPosition.setString(1, config.slot());
+        keepPosition.setString(2, LogSequenceNumber.valueOf(writeEndLsn).asString());
+        keepPosition.executeQuery().close();
         writer.commit();
         changes.increment(rowsInWrite);
         if (oldestInWrite != null) {
@@ -425,6 +424,7 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
         replication = null;
         writer = null;
         insert = null;
+        keepPosition = null;
     }
 
     private void pause(long millis) {
