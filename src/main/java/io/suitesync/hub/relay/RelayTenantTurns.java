@@ -1,7 +1,10 @@
 package io.suitesync.hub.relay;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Where the fair claim (sql/relay/claim.sql) goes on: it serves at most {@code fair-window} tenants
@@ -23,10 +26,19 @@ public class RelayTenantTurns {
     private final int fullBatch;
     private final int busyBatch;
     private final long busyHoldNanos;
-    private volatile long busyUntil = System.nanoTime();
+    private volatile long busyUntil;
     private volatile int lastLimit;
 
+    private final LongSupplier nanoTime;
+
     public RelayTenantTurns(int fullBatch, int busyBatchSize, Duration busyHold) {
+        this(fullBatch, busyBatchSize, busyHold, System::nanoTime);
+    }
+
+    /** With the clock the busy hold is measured on ({@link System#nanoTime()} outside tests). */
+    RelayTenantTurns(int fullBatch, int busyBatchSize, Duration busyHold, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.busyUntil = nanoTime.getAsLong();
         if (busyBatchSize < 1) {
             throw new IllegalArgumentException("suitesync.hub.relay.busy-batch-size must be at least 1, was " + busyBatchSize);
         }
@@ -38,7 +50,7 @@ public class RelayTenantTurns {
 
     /** Rows the next claim takes at most (claim.sql's {@code batchSize}). */
     public int batchSize() {
-        int limit = System.nanoTime() - busyUntil < 0 ? busyBatch : fullBatch;
+        int limit = nanoTime.getAsLong() - busyUntil < 0 ? busyBatch : fullBatch;
         lastLimit = limit;
         return limit;
     }
@@ -63,7 +75,7 @@ public class RelayTenantTurns {
         String wrapped = null;
         boolean high = false;
         boolean normal = false;
-        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+        Map<String, Integer> counts = new HashMap<>();
         for (ClaimedChange row : rows) {
             String tenant = row.tenantId();
             counts.merge(tenant, 1, Integer::sum);
@@ -87,7 +99,7 @@ public class RelayTenantTurns {
             busy = quiet && backlogged;
         }
         if (busy) {
-            busyUntil = System.nanoTime() + busyHoldNanos;
+            busyUntil = nanoTime.getAsLong() + busyHoldNanos;
         }
         if (wrapped != null) {
             cursor = wrapped;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RelayTenantTurnsTest {
@@ -50,8 +51,9 @@ class RelayTenantTurnsTest {
     }
 
     @Test
-    void besideABacklogAQuietTenantOrAHighPriorityChangeMakesClaimsSmallForTheHold() throws InterruptedException {
-        RelayTenantTurns turns = new RelayTenantTurns(4, 2, Duration.ofMillis(300));
+    void besideABacklogAQuietTenantOrAHighPriorityChangeMakesClaimsSmallForTheHold() {
+        AtomicLong now = new AtomicLong(-5_000_000_000L); // System.nanoTime() may be negative too
+        RelayTenantTurns turns = new RelayTenantTurns(4, 2, Duration.ofMillis(300), now::get);
         assertThat(turns.batchSize()).isEqualTo(4);
         // a has its share (2 of 4) and more, b less: b is a quiet tenant beside a's backlog
         turns.served(rows("a", "a", "a", "b"));
@@ -60,7 +62,9 @@ class RelayTenantTurnsTest {
         // a claim of one tenant does not end the hold early: the others' changes may come next
         turns.served(rows("a", "a"));
         assertThat(turns.batchSize()).isEqualTo(2);
-        Thread.sleep(400);
+        now.addAndGet(Duration.ofMillis(299).toNanos());
+        assertThat(turns.batchSize()).isEqualTo(2);
+        now.addAndGet(Duration.ofMillis(2).toNanos());
         assertThat(turns.batchSize()).isEqualTo(4);
 
         ClaimedChange highChange = new ClaimedChange(1, "a", "credit_configurations", "r", "UPDATE", "[]", null, "{}",
