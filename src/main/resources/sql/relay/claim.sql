@@ -1,42 +1,22 @@
-WITH RECURSIVE
+-- The bulk lane's claim (RelayLanes, DeliveryProtocol): whole batches of the tenants with a backlog,
+-- normal-priority changes only (the live lane takes the high-priority ones and the quiet tenants).
+WITH
 in_flight AS MATERIALIZED (
     SELECT unnest(CAST(:#${bean:deliveryProtocol.claimExclusions} AS bigint[])) AS change_id),
--- the tenants with queued changes, at most :window of them per claim: those after the previous
--- claim's last tenant first, then from the start (a loose index scan: one probe per tenant)
-after_cursor (tenant_id, n) AS (
-    (SELECT q.tenant_id, 1 FROM change_queue q WHERE q.tenant_id > :#${bean:deliveryProtocol.tenantCursor}
-     ORDER BY q.tenant_id LIMIT 1)
-    UNION ALL
-    SELECT (SELECT q.tenant_id FROM change_queue q WHERE q.tenant_id > t.tenant_id ORDER BY q.tenant_id LIMIT 1), t.n + 1
-    FROM after_cursor t WHERE t.tenant_id IS NOT NULL AND t.n < CAST(:#${properties:suitesync.hub.relay.fair-window} AS int)),
-from_start (tenant_id, n) AS (
-    (SELECT q.tenant_id, 1 FROM change_queue q ORDER BY q.tenant_id LIMIT 1)
-    UNION ALL
-    SELECT (SELECT q.tenant_id FROM change_queue q WHERE q.tenant_id > t.tenant_id ORDER BY q.tenant_id LIMIT 1), t.n + 1
-    FROM from_start t WHERE t.tenant_id IS NOT NULL AND t.n < CAST(:#${properties:suitesync.hub.relay.fair-window} AS int)),
+-- the tenants the live lane holds now (RelayLanes): a tenant's changes are in flight in one lane at a time
+held_elsewhere AS MATERIALIZED (
+    SELECT CAST(:#${bean:deliveryProtocol.tenantExclusions} AS text[]) AS tenants),
+-- up to :window tenants with a backlog (bulk-threshold queued changes or more), those after the
+-- previous claim's last tenant first, then from the start (V7__relay_lanes.sql)
 tenants AS MATERIALIZED (
-    SELECT tenant_id, min(lap) AS lap FROM (
-        SELECT tenant_id, 0 AS lap FROM after_cursor WHERE tenant_id IS NOT NULL
-        UNION ALL
-        SELECT tenant_id, 1 FROM from_start WHERE tenant_id IS NOT NULL) t
-    GROUP BY tenant_id
-    ORDER BY min(lap), tenant_id
-    LIMIT CAST(:#${properties:suitesync.hub.relay.fair-window} AS int)),
+    SELECT t.tenant_id FROM held_elsewhere h
+    CROSS JOIN LATERAL suitesync_relay_tenants(:#${bean:deliveryProtocol.tenantCursor}, h.tenants, true,
+        CAST(:#${properties:suitesync.hub.relay.bulk-threshold} AS int),
+        CAST(:#${properties:suitesync.hub.relay.fair-window} AS int)) AS t(tenant_id)),
 share AS MATERIALIZED (
     SELECT CAST(ceil(CAST(:#${bean:deliveryProtocol.batchSize} AS numeric) / greatest(count(*), 1)) AS int) AS per_tenant
     FROM tenants),
--- high-priority changes first, whatever their tenant
-high AS MATERIALIZED (
-    SELECT q.change_id, 0 AS class, 0::bigint AS turn
-    FROM change_queue q
-    WHERE q.high
-      AND NOT EXISTS (SELECT 1 FROM change_retry r
-                      WHERE r.table_name = q.table_name AND r.record_id = q.record_id
-                        AND r.change_id <= q.change_id AND r.next_attempt_at > now())
-      AND q.change_id NOT IN (SELECT change_id FROM in_flight)
-    ORDER BY q.change_id
-    LIMIT CAST(:#${bean:deliveryProtocol.batchSize} AS int)),
--- then each tenant's oldest change, each tenant's second, ...: up to an equal share per tenant,
+-- each tenant's oldest change, each tenant's second, ...: up to an equal share per tenant,
 -- then, for the tenants that have more, what the others left of the batch
 turns AS MATERIALIZED (
     SELECT p.change_id, 1 AS class, p.turn, t.tenant_id
@@ -59,7 +39,7 @@ turns AS MATERIALIZED (
               LIMIT s.per_tenant) o) p),
 leftover AS MATERIALIZED (
     SELECT greatest(CAST(:#${bean:deliveryProtocol.batchSize} AS int)
-                    - (SELECT count(*) FROM high) - (SELECT count(*) FROM turns), 0) AS rows),
+                    - (SELECT count(*) FROM turns), 0) AS rows),
 more AS (
     SELECT p.change_id, 1 AS class, s.per_tenant + p.turn AS turn
     FROM (SELECT tenant_id, max(change_id) AS last_id FROM turns GROUP BY tenant_id) f
@@ -79,8 +59,7 @@ more AS (
       AND (SELECT count(*) FROM turns u WHERE u.tenant_id = f.tenant_id) >= s.per_tenant),
 claimed AS MATERIALIZED (
     SELECT change_id, class FROM (
-        SELECT change_id, class, turn FROM high
-        UNION ALL SELECT change_id, class, turn FROM turns
+        SELECT change_id, class, turn FROM turns
         UNION ALL SELECT change_id, class, turn FROM more) c
     ORDER BY class, turn, change_id
     LIMIT CAST(:#${bean:deliveryProtocol.batchSize} AS int)),

@@ -148,7 +148,9 @@ public record HubProperties(
             @NotNull Duration retention,
             @NotNull Duration purgeInterval,
             @Min(1) int fairWindow,
-            @Min(0) int tenantMetricsTop) {
+            @Min(0) int tenantMetricsTop,
+            @Min(1) int liveBatchSize,
+            @Min(1) int bulkThreshold) {
 
         @AssertTrue(message = "suitesync.hub.relay.stream-hard-max-length must not be below stream-max-length")
         public boolean isHardMaxLengthAboveMaxLength() {

@@ -1,5 +1,6 @@
 package io.suitesync.bench;
 
+import io.suitesync.testsupport.RelayRoutes;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -141,7 +142,7 @@ public final class NoisyNeighbourBench {
     private static double drain(JdbcTemplate jdbc, CamelContext camel, String tenant, int count,
                                 java.util.function.Consumer<AtomicBoolean> alongside)
             throws Exception {
-        camel.getRouteController().stopRoute("change-log-relay");
+        RelayRoutes.stop(camel);
         jdbc.update("INSERT INTO users (tenant_id, email, first_name, last_name) "
                 + "SELECT ?, 'u' || g || '-' || random() || '@example.com', 'Ada', 'Lovelace' FROM generate_series(1, ?) g",
                 tenant, count);
@@ -149,7 +150,7 @@ public final class NoisyNeighbourBench {
         AtomicBoolean draining = new AtomicBoolean(true);
         Thread side = new Thread(() -> alongside.accept(draining), "bench-alongside");
         long start = System.nanoTime();
-        camel.getRouteController().startRoute("change-log-relay");
+        RelayRoutes.start(camel);
         side.start();
         while (Boolean.TRUE.equals(jdbc.queryForObject(
                 "SELECT EXISTS (SELECT 1 FROM change_queue WHERE tenant_id = ? AND NOT high)", Boolean.class, tenant))) {

@@ -1,5 +1,6 @@
 package io.suitesync.bench;
 
+import io.suitesync.testsupport.RelayRoutes;
 import io.suitesync.SuiteSyncApplication;
 import io.suitesync.testsupport.TestServers;
 import java.nio.charset.StandardCharsets;
@@ -148,7 +149,7 @@ public final class RelayBench {
 
             // 3. raw ceilings
             double xaddRate = rawXaddRate(redis, run, changes);
-            camel.getRouteController().stopRoute("change-log-relay");
+            RelayRoutes.stop(camel);
             double claimMarkRate = claimMarkRate(jdbc, batchSize);
 
             Map<String, Object> out = new java.util.LinkedHashMap<>();
@@ -211,7 +212,7 @@ public final class RelayBench {
     /** Captures {@code perTenant} new credit configurations per tenant with the relay stopped, then times their drain. */
     private static long[] drain(JdbcTemplate jdbc, CamelContext camel, List<String> tenantIds, String prefix, int perTenant)
             throws Exception {
-        camel.getRouteController().stopRoute("change-log-relay");
+        RelayRoutes.stop(camel);
         for (String tenant : tenantIds) {
             jdbc.update("INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost) "
                     + "SELECT ?, ? || g, 1 FROM generate_series(1, ?) g", tenant, prefix, perTenant);
@@ -220,7 +221,7 @@ public final class RelayBench {
         jdbc.execute("VACUUM ANALYZE change_log");
         jdbc.execute("VACUUM ANALYZE change_queue");
         long start = System.nanoTime();
-        camel.getRouteController().startRoute("change-log-relay");
+        RelayRoutes.start(camel);
         // a cheap probe: counting the backlog every few ms would steal the database's CPU from the relay
         while (Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM change_queue)", Boolean.class))) {
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
@@ -350,7 +351,7 @@ public final class RelayBench {
         return count / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** The relay's own claim query and mark statement, without publishing: the database's ceiling. */
+    /** The bulk lane's claim query (every tenant with a change counts as backlogged) and mark statement, without publishing: the database's ceiling. */
     private static double claimMarkRate(JdbcTemplate jdbc, int batchSize) {
         jdbc.update("INSERT INTO change_queue (change_id, table_name, record_id, tenant_id, high) "
                 + "SELECT id, table_name, record_id, tenant_id, priority = 'high' FROM change_log ON CONFLICT DO NOTHING");
@@ -360,7 +361,9 @@ public final class RelayBench {
                 .replace(":#${bean:deliveryProtocol.batchSize}", Integer.toString(batchSize))
                 .replace(":#${properties:suitesync.hub.relay.fair-window}", "100")
                 .replace(":#${bean:deliveryProtocol.tenantCursor}", "''")
-                .replace(":#${bean:deliveryProtocol.claimExclusions}", "'{}'");
+                .replace(":#${bean:deliveryProtocol.claimExclusions}", "'{}'")
+                .replace(":#${bean:deliveryProtocol.tenantExclusions}", "'{}'")
+                .replace(":#${properties:suitesync.hub.relay.bulk-threshold}", "1");
         String mark = resource("/sql/relay/acknowledge.sql").replace(":skippedIds", "'{}'").replace(":doneIds", ":ids");
         var named = new org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate(jdbc);
         long start = System.nanoTime();

@@ -25,14 +25,15 @@ public class RelayAdmin {
     static final int MAX_LIMIT = 1000;
 
     private final DeadLetters deadLetters;
-    private final RelayWakeupScheduler wakeup;
+    /** Both relay lanes' schedulers. */
+    private final List<RelayWakeupScheduler> wakeups;
     private final RelayLeadership leadership;
     private final TenantBacklog backlog;
 
-    public RelayAdmin(DeadLetters deadLetters, RelayWakeupScheduler wakeup, RelayLeadership leadership,
+    public RelayAdmin(DeadLetters deadLetters, List<RelayWakeupScheduler> wakeups, RelayLeadership leadership,
                       TenantBacklog backlog) {
         this.deadLetters = deadLetters;
-        this.wakeup = wakeup;
+        this.wakeups = wakeups;
         this.leadership = leadership;
         this.backlog = backlog;
     }
@@ -59,7 +60,7 @@ public class RelayAdmin {
     }
 
     public Map<String, Object> processNow() {
-        wakeup.wakeUp();
+        wakeups.forEach(RelayWakeupScheduler::wakeUp);
         return Map.of("status", "triggered", "leader", leadership.isLeader());
     }
 
@@ -82,13 +83,13 @@ public class RelayAdmin {
         if (!deadLetters.replay(id)) {
             throw ApiException.notFound("no parked change " + id + " waiting for replay");
         }
-        wakeup.wakeUp();
+        wakeups.forEach(RelayWakeupScheduler::wakeUp);
         return Map.of("changeId", id, "replayed", true);
     }
 
     public Map<String, Object> replayAll(String tenantId) {
         int replayed = deadLetters.replayAll(tenantId == null || tenantId.isBlank() ? null : tenantId);
-        wakeup.wakeUp();
+        wakeups.forEach(RelayWakeupScheduler::wakeUp);
         return Map.of("replayed", replayed);
     }
 }

@@ -1,10 +1,8 @@
 package io.suitesync.hub.relay;
 
-import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.OutboundEvent;
 import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.relay.RelayBatch.RowFailure;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,9 +12,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.stereotype.Component;
 
 /**
  * The relay's delivery protocol: how a queued change gets from change_queue into Redis and off the
@@ -45,8 +40,6 @@ import org.springframework.stereotype.Component;
  * single consumer, in claim order. The SQL is {@link RelayLedger}'s, the bookkeeping of batches in
  * flight {@link RelayInFlight}'s, the tenant cursor {@link RelayTenantTurns}'.
  */
-@Component("deliveryProtocol")
-@ConditionalOnRole("hub")
 public class DeliveryProtocol {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryProtocol.class);
@@ -58,22 +51,29 @@ public class DeliveryProtocol {
     private final long retryBackoffMillis;
     private final RelayInFlight inFlight = new RelayInFlight();
     private final RelayTenantTurns turns;
+    private final RelayLanes lanes;
+    private final RelayLanes.Lane lane;
 
-    /** With the default claim sizes while busy ({@code busy-batch-size} 250, {@code busy-hold} 1 s). */
+    /** A live lane on its own (tests): every change is its to claim, in batches of {@code batch-size}. */
     public DeliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics, HubProperties config) {
-        this(router, ledger, metrics, config, 250, Duration.ofSeconds(1));
+        this(router, ledger, metrics, config, new RelayLanes(), RelayLanes.Lane.LIVE, config.relay().batchSize());
     }
 
-    @Autowired
+    /**
+     * One lane of the relay: its claims take at most {@code batchSize} rows; the lanes share
+     * {@code lanes}, which keeps a tenant's normal changes in one lane at a time.
+     */
     public DeliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics, HubProperties config,
-            @Value("${suitesync.hub.relay.busy-batch-size:250}") int busyBatchSize,
-            @Value("${suitesync.hub.relay.busy-hold:1s}") Duration busyHold) {
-        this.turns = new RelayTenantTurns(config.relay().batchSize(), busyBatchSize, busyHold);
+            RelayLanes lanes, RelayLanes.Lane lane, int batchSize) {
+        this.turns = new RelayTenantTurns(batchSize);
         this.router = router;
         this.ledger = ledger;
         this.metrics = metrics;
         this.maxAttempts = config.relay().maxAttempts();
         this.retryBackoffMillis = config.relay().retryBackoff().toMillis();
+        this.lanes = lanes;
+        this.lane = lane;
+        lanes.register(lane, this);
     }
 
     /** The ids the next claim must skip, as a PostgreSQL array literal (claim.sql's {@code claimExclusions}). */
@@ -81,14 +81,19 @@ public class DeliveryProtocol {
         return inFlight.claimExclusions();
     }
 
-    /** Rows the next claim takes at most (claim.sql's {@code batchSize}; smaller while a quiet tenant is served beside a backlog). */
+    /** The tenants the next claim must skip: the other lane holds them (a PostgreSQL array literal). */
+    public String tenantExclusions() {
+        return lanes.excludedTenants(lane);
+    }
+
+    /** Rows a claim of this lane takes at most (the claim's {@code batchSize}). */
     public int batchSize() {
         return turns.batchSize();
     }
 
-    /** The limit of the last claim: a claim that filled it means a backlog, and the next claim overlaps its publish. */
-    public int lastLimit() {
-        return turns.lastLimit();
+    /** The lane this protocol runs. */
+    public RelayLanes.Lane lane() {
+        return lane;
     }
 
     /** The last tenant the previous claim served (claim.sql's {@code tenantCursor}). */
@@ -100,9 +105,19 @@ public class DeliveryProtocol {
      * Routes a claim's rows, in claim order: each row's events, or the row skipped (it routes
      * nowhere), or failed; a row behind a failed row of its record is held back.
      */
-    public RelayBatch route(List<ClaimedChange> rows) {
-        turns.served(rows);
+    public RelayBatch route(List<ClaimedChange> claimedRows) {
+        turns.served(claimedRows);
         long routedAt = System.nanoTime();
+        RelayLanes.Reservation reservation = lanes.reserve(lane, claimedRows);
+        try {
+            return route(reservation.rows(), reservation.hold(), routedAt);
+        } catch (RuntimeException | Error e) {
+            reservation.hold().release();
+            throw e;
+        }
+    }
+
+    private RelayBatch route(List<ClaimedChange> rows, RelayLanes.Hold hold, long routedAt) {
         List<OutboundEvent> events = new ArrayList<>(rows.size());
         List<ClaimedChange> published = new ArrayList<>(rows.size());
         List<Long> skipped = new ArrayList<>();
@@ -129,13 +144,17 @@ public class DeliveryProtocol {
                 failures.add(failure(row, e.getClass().getSimpleName() + ": " + e.getMessage()));
             }
         }
-        return new RelayBatch(events, published, skipped, failures, heldBack, -1, routedAt);
+        return new RelayBatch(events, published, skipped, failures, heldBack, -1, routedAt, hold);
     }
 
     /** Schedules the retry of each failed row of the batch, or parks it once it used its attempts. */
     public void retryOrPark(RelayBatch batch) {
         ledger.retryOrPark(batch.failures());
         metrics.recordFailures(batch);
+        if (!batch.hasDoneRows()) {
+            // nothing to publish: the batch ends here
+            batch.releaseHold();
+        }
     }
 
     /** The batch is in flight from now on (later claims skip its rows); returns it stamped. */
@@ -159,7 +178,7 @@ public class DeliveryProtocol {
     public RelayBatch afterPublish(RelayBatch batch, Map<Integer, String> refused) {
         if (refused.isEmpty()) {
             return new RelayBatch(batch.events(), batch.published(), batch.skippedIds(), List.of(), 0,
-                    batch.generation(), batch.routedAtNanos());
+                    batch.generation(), batch.routedAtNanos(), batch.hold());
         }
         // a relay event's version is its change id (ChangeEvents.toEvent)
         Map<Long, String> errors = new HashMap<>();
@@ -185,8 +204,9 @@ public class DeliveryProtocol {
         }
         List<OutboundEvent> events = batch.events().stream().filter(e -> doneIds.contains(e.event().version())).toList();
         RelayBatch outcome = new RelayBatch(events, done, batch.skippedIds(), failures, heldBack, batch.generation(),
-                batch.routedAtNanos());
-        retryOrPark(outcome);
+                batch.routedAtNanos(), batch.hold());
+        ledger.retryOrPark(outcome.failures());
+        metrics.recordFailures(outcome);
         inFlight.refused(outcome);
         return outcome;
     }
@@ -198,12 +218,14 @@ public class DeliveryProtocol {
     public void acknowledge(RelayBatch admitted, RelayBatch outcome) {
         ledger.acknowledge(outcome.publishedIds(), outcome.skippedIds());
         inFlight.release(admitted);
+        admitted.releaseHold();
         metrics.recordBatch(outcome, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - outcome.routedAtNanos()));
     }
 
     /** A batch claimed before an earlier one failed: dropped unpublished, its rows stay queued. */
     public void discard(RelayBatch batch) {
         inFlight.discard(batch);
+        batch.releaseHold();
     }
 
     /**
@@ -215,6 +237,9 @@ public class DeliveryProtocol {
     public void abandon(Object body) {
         metrics.recordBatchError();
         inFlight.abandon(body);
+        if (body instanceof RelayBatch batch) {
+            batch.releaseHold();
+        }
     }
 
     /**
@@ -225,6 +250,11 @@ public class DeliveryProtocol {
         int queued = ledger.requeuePublished();
         inFlight.invalidate();
         return queued;
+    }
+
+    /** Makes every batch admitted but not yet published stale (the other lane requeued published changes). */
+    public void invalidate() {
+        inFlight.invalidate();
     }
 
     /** Rows claimed and not yet acknowledged or dropped. */

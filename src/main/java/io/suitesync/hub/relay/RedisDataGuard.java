@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * the relay leader looks for the key: missing while the table has a token means Redis lost its data.
  * The token is in the key's name, so hubs of different databases sharing one Redis (test
  * environments) never take each other's marker for their own. Then every published change still in change_log (within {@code retention}) goes
- * back into change_queue ({@link DeliveryProtocol#requeuePublished}), and the relay publishes it
+ * back into change_queue ({@link RelayLanes#requeuePublished}), and the relay publishes it
  * again as it did the first time: same event, same {@code eventId}, in change id order. Batches
  * claimed before the re-queue and not yet written are dropped, so they are claimed again after the
  * older changes. Logged, counted in {@code suitesync_relay_republished_total}.
@@ -41,17 +41,17 @@ public class RedisDataGuard {
     private final StringRedisTemplate redis;
     private final JdbcTemplate jdbc;
     private final RelayLeadership leadership;
-    private final RelayWakeupScheduler wakeup;
-    private final DeliveryProtocol protocol;
+    private final List<RelayWakeupScheduler> wakeups;
+    private final RelayLanes lanes;
     private final RelayMetrics metrics;
 
     public RedisDataGuard(StringRedisTemplate redis, JdbcTemplate jdbc, RelayLeadership leadership,
-                          RelayWakeupScheduler wakeup, DeliveryProtocol protocol, RelayMetrics metrics) {
+                          List<RelayWakeupScheduler> wakeups, RelayLanes lanes, RelayMetrics metrics) {
         this.redis = redis;
         this.jdbc = jdbc;
         this.leadership = leadership;
-        this.wakeup = wakeup;
-        this.protocol = protocol;
+        this.wakeups = wakeups;
+        this.lanes = lanes;
         this.metrics = metrics;
     }
 
@@ -83,12 +83,12 @@ public class RedisDataGuard {
                     MARKER_PREFIX, epoch());
             return 0;
         }
-        int queued = protocol.requeuePublished();
+        int queued = lanes.requeuePublished();
         redis.opsForValue().set(MARKER_PREFIX + epoch, Instant.now().toString());
         metrics.recordRepublished(queued);
         log.warn("Redis no longer holds the data this hub published (key {}{} missing): queued {} published changes "
                 + "again; the relay republishes them with their original eventIds", MARKER_PREFIX, epoch, queued);
-        wakeup.wakeUp();
+        wakeups.forEach(RelayWakeupScheduler::wakeUp);
         return queued;
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
  * the rows held back because an earlier change of the same record failed (they stay queued, so
  * per-record order holds). {@code generation} is stamped by
  * {@link RelayInFlight#admit} and tells whether the batch is still current when its turn to be
- * published comes; {@code routedAtNanos} ({@link System#nanoTime}) starts the batch's clock.
+ * published comes; {@code routedAtNanos} ({@link System#nanoTime}) starts the batch's clock;
+ * {@code hold} keeps the batch's tenants in its lane ({@link RelayLanes}) until the batch is done.
  */
 public record RelayBatch(
         List<OutboundEvent> events,
@@ -18,15 +19,23 @@ public record RelayBatch(
         List<RowFailure> failures,
         int heldBack,
         long generation,
-        long routedAtNanos) {
+        long routedAtNanos,
+        RelayLanes.Hold hold) {
 
     public RelayBatch(List<OutboundEvent> events, List<ClaimedChange> published, List<Long> skippedIds,
                       List<RowFailure> failures, int heldBack) {
-        this(events, published, skippedIds, failures, heldBack, -1, System.nanoTime());
+        this(events, published, skippedIds, failures, heldBack, -1, System.nanoTime(), null);
     }
 
     public RelayBatch withGeneration(long stamp) {
-        return new RelayBatch(events, published, skippedIds, failures, heldBack, stamp, routedAtNanos);
+        return new RelayBatch(events, published, skippedIds, failures, heldBack, stamp, routedAtNanos, hold);
+    }
+
+    /** Lets go of the tenants the batch holds in its lane (once; {@link RelayLanes}). */
+    public void releaseHold() {
+        if (hold != null) {
+            hold.release();
+        }
     }
 
     /** The ids of the published rows, in claim order. */

@@ -36,6 +36,8 @@ public class RelayLeadership {
     private final String url;
     private final String user;
     private final String password;
+    /** The instance holding the lock when this one only listens for its lane ({@link #follower}); else null. */
+    private final RelayLeadership lockHolder;
     private Connection connection;
     private volatile boolean leader;
 
@@ -45,9 +47,22 @@ public class RelayLeadership {
     }
 
     RelayLeadership(String url, String user, String password) {
+        this(url, user, password, null);
+    }
+
+    private RelayLeadership(String url, String user, String password, RelayLeadership lockHolder) {
         this.url = url;
         this.user = user;
         this.password = password;
+        this.lockHolder = lockHolder;
+    }
+
+    /**
+     * The leadership as a second relay lane sees it: its own session LISTENs (so the lane wakes on every
+     * commit while the other lane's thread is busy draining), and it leads while this instance does.
+     */
+    public RelayLeadership follower() {
+        return new RelayLeadership(url, user, password, this);
     }
 
     /**
@@ -65,6 +80,9 @@ public class RelayLeadership {
                 s.execute("LISTEN " + CHANNEL);
             }
         }
+        if (lockHolder != null) {
+            return lockHolder.isLeader();
+        }
         if (!leader) {
             try (Statement s = connection.createStatement();
                  ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(hashtext('suitesync:relay'))")) {
@@ -79,7 +97,7 @@ public class RelayLeadership {
     }
 
     public boolean isLeader() {
-        return leader;
+        return lockHolder != null ? lockHolder.isLeader() : leader;
     }
 
     /**

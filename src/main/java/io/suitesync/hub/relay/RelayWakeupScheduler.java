@@ -1,6 +1,5 @@
 package io.suitesync.hub.relay;
 
-import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.hub.HubProperties;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,10 +14,10 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.NestedExceptionUtils;
-import org.springframework.stereotype.Component;
 
 /**
- * Scheduler of the change_log poller ({@code scheduler=#relayWakeup}): runs a poll as soon as a
+ * Scheduler of a relay lane's change_log poller ({@code scheduler=#relayWakeup}, {@code #relayLiveWakeup};
+ * {@link RelayLanesConfiguration}): runs a poll as soon as a
  * capture trigger sends NOTIFY, and every {@code poll-interval} as a fallback, so latency is not
  * bounded by the poll delay.
  *
@@ -33,8 +32,6 @@ import org.springframework.stereotype.Component;
  * one a minute while they keep failing, instead of a stack trace per NOTIFY;
  * {@code suitesync.relay.claim.errors} counts the failed claims.
  */
-@Component("relayWakeup")
-@ConditionalOnRole("hub")
 public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPollConsumerScheduler, ExceptionHandler,
         PollingConsumerPollStrategy {
 
@@ -46,6 +43,10 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private final RelayLeadership leadership;
     private final long pollIntervalMillis;
     private final RelayMetrics metrics;
+    private final String threadName;
+    private final long idlePauseMillis;
+    /** Rows the last poll claimed (camel-sql reports it through {@link #commit}). */
+    private volatile int lastPolled;
     /** Set by the poller (on this scheduler's thread) when a poll failed; taken after each poll. */
     private volatile Throwable pollFailure;
     /** Set by the poller when a claim ran through; taken after each poll. */
@@ -60,9 +61,21 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private Thread thread;
 
     public RelayWakeupScheduler(RelayLeadership leadership, HubProperties config, RelayMetrics metrics) {
+        this(leadership, config, metrics, "relay-wakeup", 0);
+    }
+
+    /**
+     * The scheduler of one relay lane: its thread's name, and how long it waits at least after a claim
+     * that found nothing before the next one, however many NOTIFYs come (the bulk lane's claim walks every
+     * tenant with queued changes; live traffic need not make it walk on every commit).
+     */
+    public RelayWakeupScheduler(RelayLeadership leadership, HubProperties config, RelayMetrics metrics, String threadName,
+                                long idlePauseMillis) {
         this.leadership = leadership;
         this.pollIntervalMillis = config.relay().pollInterval().toMillis();
         this.metrics = metrics;
+        this.threadName = threadName;
+        this.idlePauseMillis = idlePauseMillis;
     }
 
     /** Runs a poll now (admin "process now"). */
@@ -91,7 +104,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
             return;
         }
         running = true;
-        thread = new Thread(this::loop, "relay-wakeup");
+        thread = new Thread(this::loop, threadName);
         thread.setDaemon(true);
         thread.start();
     }
@@ -117,9 +130,13 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
                 boolean leader = leadership.ensure();
                 Runnable poll = task;
                 if (leader && poll != null) {
+                    lastPolled = -1;
                     poll.run();
                     if (backedOffAfterFailure()) {
                         continue;
+                    }
+                    if (lastPolled == 0 && idlePauseMillis > 0) {
+                        pause(idlePauseMillis);
                     }
                 }
                 waitForWork();
@@ -186,6 +203,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     @Override
     public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
         pollSucceeded = true;
+        lastPolled = polledMessages;
     }
 
     /** No immediate retry: the failure reaches {@link #handleException} and the loop backs off. */

@@ -3,6 +3,7 @@ package io.suitesync.hub.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.suitesync.testsupport.RelayRoutes;
 import io.suitesync.testsupport.StreamReader;
 import io.suitesync.testsupport.WrapperFixtures;
 import java.time.Duration;
@@ -60,7 +61,7 @@ class RelayAdminIT {
     void tenantsWithABacklogAreListedMostLaggingFirstAndPaged() throws Exception {
         String older = wrapper.tenant("crm");
         String newer = wrapper.tenant("crm");
-        camel.getRouteController().stopRoute("change-log-relay");
+        RelayRoutes.stop(camel);
         try {
             wrapper.creditConfig(older, "crm.leads.create", 1);
             wrapper.user(older, "a@example.com");
@@ -89,7 +90,7 @@ class RelayAdminIT {
             assertThat(registry.get("suitesync.relay.tenant.pending").tag("tenant", older).gauge().value()).isEqualTo(3.0);
             assertThat(registry.get("suitesync.relay.tenants.backlogged").gauge().value()).isGreaterThanOrEqualTo(2.0);
         } finally {
-            camel.getRouteController().startRoute("change-log-relay");
+            RelayRoutes.start(camel);
         }
         await().atMost(WAIT).until(() -> streams.size("crm:" + older + ":events") == 3);
         // the relay dequeues a batch after Redis took it: the stream can be full a moment before the queue is empty

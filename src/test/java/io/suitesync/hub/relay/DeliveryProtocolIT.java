@@ -186,11 +186,16 @@ class DeliveryProtocolIT {
         params.put("tenantCursor", protocol.tenantCursor());
         params.put("batchSize", protocol.batchSize());
         params.put("fairWindow", config.relay().fairWindow());
-        // camel-sql's ":#${expression}" parameters as plain named ones
-        String sql = RelayLedger.query("claim")
-                .replace(":#${bean:deliveryProtocol.claimExclusions}", ":claimExclusions")
-                .replace(":#${bean:deliveryProtocol.tenantCursor}", ":tenantCursor")
-                .replace(":#${bean:deliveryProtocol.batchSize}", ":batchSize")
+        params.put("tenantExclusions", protocol.tenantExclusions());
+        params.put("bulkThreshold", config.relay().bulkThreshold());
+        // the live lane's claim (a protocol on its own is a live lane), camel-sql's ":#${expression}"
+        // parameters as plain named ones
+        String sql = RelayLedger.query("claim-live")
+                .replace(":#${bean:liveDeliveryProtocol.claimExclusions}", ":claimExclusions")
+                .replace(":#${bean:liveDeliveryProtocol.tenantExclusions}", ":tenantExclusions")
+                .replace(":#${bean:liveDeliveryProtocol.tenantCursor}", ":tenantCursor")
+                .replace(":#${bean:liveDeliveryProtocol.batchSize}", ":batchSize")
+                .replace(":#${properties:suitesync.hub.relay.bulk-threshold}", ":bulkThreshold")
                 .replace(":#${properties:suitesync.hub.relay.fair-window}", ":fairWindow");
         assertThat(sql).doesNotContain(":#");
         @SuppressWarnings("unchecked")

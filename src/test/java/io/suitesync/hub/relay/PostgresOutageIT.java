@@ -3,6 +3,7 @@ package io.suitesync.hub.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.suitesync.testsupport.RelayRoutes;
 import io.suitesync.SuiteSyncApplication;
 import io.suitesync.common.EmbeddedServers;
 import io.suitesync.common.HealthReport;
@@ -46,9 +47,13 @@ class PostgresOutageIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> streams.size(stream) == 1_000);
 
             // committed, then the database goes away before (all of) it is relayed
-            camel.getRouteController().suspendRoute("change-log-relay");
+            for (String route : RelayRoutes.CLAIMS) {
+                camel.getRouteController().suspendRoute(route);
+            }
             insertConfigs(jdbc, tenant, 1_001, 2_000);
-            camel.getRouteController().resumeRoute("change-log-relay");
+            for (String route : RelayRoutes.CLAIMS) {
+                camel.getRouteController().resumeRoute(route);
+            }
             postgres.close();
             await().atMost(Duration.ofSeconds(30)).until(() -> "DOWN".equals(status(health, camel)));
 

@@ -3,6 +3,7 @@ package io.suitesync.hub.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.suitesync.testsupport.RelayRoutes;
 import io.suitesync.testsupport.PrivateRedis;
 import io.suitesync.testsupport.StreamReader;
 import io.suitesync.testsupport.WrapperFixtures;
@@ -16,6 +17,7 @@ import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -27,7 +29,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * published fails for good (Redis gone), the batches claimed meanwhile must be dropped, or a later
  * change of a record would reach the stream before an earlier one.
  */
-@SpringBootTest(properties = {"suitesync.hub.relay.batch-size=200", "spring.data.redis.timeout=1s"})
+// credit configurations are high priority: the live lane relays them, in batches of live-batch-size
+@SpringBootTest(properties = {"suitesync.hub.relay.live-batch-size=200", "spring.data.redis.timeout=1s"})
 class RelayOverlapIT {
 
     @RegisterExtension
@@ -41,7 +44,7 @@ class RelayOverlapIT {
     @Autowired JdbcTemplate jdbc;
     @Autowired StringRedisTemplate redis;
     @Autowired RelayMetrics metrics;
-    @Autowired DeliveryProtocol protocol;
+    @Autowired @Qualifier("liveDeliveryProtocol") DeliveryProtocol protocol;
     @Autowired CamelContext camel;
 
     @Test
@@ -57,12 +60,12 @@ class RelayOverlapIT {
         // a backlog, so the first claim after Redis goes is a full batch and the next one is claimed
         // while it fails: 3,000 changes, each statement touching all ten records, so every batch of
         // 200 holds twenty successive versions of each record
-        camel.getRouteController().stopRoute("change-log-relay");
+        RelayRoutes.stop(camel);
         for (int cost = 1; cost <= 300; cost++) {
             jdbc.update("UPDATE credit_configurations SET credit_cost = ? WHERE tenant_id = ?", cost, tenant);
         }
         REDIS.stop();
-        camel.getRouteController().startRoute("change-log-relay");
+        RelayRoutes.start(camel);
         long droppedBefore = protocol.droppedBatches();
         long errorsBefore = (long) metrics.snapshot().get("batchErrors");
         await().atMost(Duration.ofSeconds(120)).until(() -> (long) metrics.snapshot().get("batchErrors") > errorsBefore);

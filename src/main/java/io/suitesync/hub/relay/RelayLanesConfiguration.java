@@ -1,0 +1,50 @@
+package io.suitesync.hub.relay;
+
+import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.hub.HubProperties;
+import io.suitesync.hub.relay.RelayLanes.Lane;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The relay's two lanes ({@link RelayLanes}), each a {@link DeliveryProtocol} with its claim
+ * ({@code sql/relay/claim.sql}, {@code claim-live.sql}), its poller scheduler and its publisher
+ * (routes/hub/change-log-relay.camel.yaml): {@code deliveryProtocol} and {@code relayWakeup} for the
+ * bulk lane, {@code liveDeliveryProtocol} and {@code relayLiveWakeup} for the live lane.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnRole("hub")
+public class RelayLanesConfiguration {
+
+    /** After a bulk claim that found no backlog, it waits this long for the next, whatever NOTIFYs come. */
+    static final long BULK_IDLE_PAUSE_MILLIS = 100;
+
+    @Bean
+    public RelayLanes relayLanes() {
+        return new RelayLanes();
+    }
+
+    @Bean
+    public DeliveryProtocol deliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics,
+                                             HubProperties config, RelayLanes lanes) {
+        return new DeliveryProtocol(router, ledger, metrics, config, lanes, Lane.BULK, config.relay().batchSize());
+    }
+
+    @Bean
+    public DeliveryProtocol liveDeliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics,
+                                                 HubProperties config, RelayLanes lanes) {
+        return new DeliveryProtocol(router, ledger, metrics, config, lanes, Lane.LIVE, config.relay().liveBatchSize());
+    }
+
+    /** The bulk lane's scheduler; it holds the relay's leadership. */
+    @Bean
+    public RelayWakeupScheduler relayWakeup(RelayLeadership leadership, HubProperties config, RelayMetrics metrics) {
+        return new RelayWakeupScheduler(leadership, config, metrics, "relay-bulk", BULK_IDLE_PAUSE_MILLIS);
+    }
+
+    /** The live lane's scheduler: it LISTENs on its own session and claims while this instance leads. */
+    @Bean
+    public RelayWakeupScheduler relayLiveWakeup(RelayLeadership leadership, HubProperties config, RelayMetrics metrics) {
+        return new RelayWakeupScheduler(leadership.follower(), config, metrics, "relay-live", 0);
+    }
+}
