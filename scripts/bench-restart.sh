@@ -14,9 +14,12 @@
 # its own database. Every timed restart holds /tmp/bench.lock (the hub does not inherit it), so it
 # never overlaps another benchmark that takes the same lock.
 #
-# Usage: scripts/bench-restart.sh [-r runs (5)] [-b backlog (100000)] [-x] [jar ...]
+# Usage: scripts/bench-restart.sh [-r runs (5)] [-b backlog (100000)] [-x] [-c] [jar ...]
 #   -x         also run each jar extracted (java -Djarmode=tools -jar app.jar extract), as the
 #              container image runs it; reported as <jar>:extracted
+#   -c         also run each extracted jar with a class data sharing archive (-XX:SharedArchiveFile),
+#              made by a training run on its database (started with -XX:ArchiveClassesAtExit, stopped
+#              with SIGTERM once healthy), as the image's entrypoint does; reported as <jar>:cds
 #   JAVA_OPTS  extra JVM options for the hub
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,12 +27,14 @@ export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postg
 RUNS=5
 BACKLOG=100000
 EXTRACT=
-while getopts "r:b:x" opt; do
+CDS=
+while getopts "r:b:xc" opt; do
   case $opt in
     r) RUNS=$OPTARG ;;
     b) BACKLOG=$OPTARG ;;
     x) EXTRACT=1 ;;
-    *) echo "usage: $0 [-r runs] [-b backlog] [-x] [jar ...]" >&2; exit 2 ;;
+    c) CDS=1 ;;
+    *) echo "usage: $0 [-r runs] [-b backlog] [-x] [-c] [jar ...]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -45,14 +50,24 @@ DBS=()
 # what each variant runs: the jar as given, or (-x) its extracted copy
 NAMES=()
 RUNJARS=()
+ARCHIVES=()  # the CDS archive a variant runs with (empty: none)
 for jar in "${JARS[@]}"; do
   NAMES+=("$jar")
   RUNJARS+=("$jar")
-  if [ -n "$EXTRACT" ]; then
+  ARCHIVES+=("")
+  if [ -n "$EXTRACT$CDS" ]; then
     dir=$WORK/extracted-${#NAMES[@]}
     java -Djarmode=tools -jar "$jar" extract --destination "$dir" >/dev/null 2>&1
-    NAMES+=("$jar:extracted")
-    RUNJARS+=("$dir/$(basename "$jar")")
+    if [ -n "$EXTRACT" ]; then
+      NAMES+=("$jar:extracted")
+      RUNJARS+=("$dir/$(basename "$jar")")
+      ARCHIVES+=("")
+    fi
+    if [ -n "$CDS" ]; then
+      NAMES+=("$jar:cds")
+      RUNJARS+=("$dir/$(basename "$jar")")
+      ARCHIVES+=("$dir/app.jsa")
+    fi
   fi
 done
 
@@ -75,9 +90,13 @@ for _ in $(seq 1 50); do rc ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 # start_hub <index>: spawns the hub of variant <index> on its database, logs to $WORK/hub-<index>.log
 start_hub() {
-  local i=$1
+  local i=$1 cds=
+  if [ -n "${ARCHIVES[$i]}" ]; then
+    # a training start (no archive yet) writes it when the JVM exits normally
+    if [ -f "${ARCHIVES[$i]}" ]; then cds=-XX:SharedArchiveFile=${ARCHIVES[$i]}; else cds=-XX:ArchiveClassesAtExit=${ARCHIVES[$i]}; fi
+  fi
   # shellcheck disable=SC2086
-  java ${JAVA_OPTS:-} -jar "${RUNJARS[$i]}" \
+  java ${JAVA_OPTS:-} $cds -jar "${RUNJARS[$i]}" \
     --spring.datasource.url="jdbc:postgresql://$PGHOST:$PGPORT/${DBS[$i]}?user=$PGUSER" \
     --spring.data.redis.url="redis://127.0.0.1:$REDIS_PORT" \
     --spring.flyway.locations=classpath:db/migration,classpath:db/wrapper \
@@ -112,6 +131,14 @@ for i in "${!RUNJARS[@]}"; do
   q "$db" "INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost)
            SELECT 'bench$i', 'crm.op.' || g, 1 FROM generate_series(1, $BACKLOG) g"
   until [ "$(q "$db" "SELECT count(*) FROM change_queue")" = 0 ]; do sleep 0.5; done
+  if [ -n "${ARCHIVES[$i]}" ]; then
+    # the training run ends with SIGTERM, so the JVM writes the archive; the next start uses it
+    kill -TERM "${HUB[$i]}"
+    wait "${HUB[$i]}" 2>/dev/null || true
+    [ -f "${ARCHIVES[$i]}" ] || { echo "no CDS archive written:" >&2; tail -20 "$WORK/hub-$i.log" >&2; exit 1; }
+    start_hub "$i"
+    wait_healthy "$i"
+  fi
 done
 
 echo "# $(date -u +%FT%TZ) runs=$RUNS backlog=$BACKLOG cores=$(nproc) $(uptime | sed 's/.*load/load/')"

@@ -1,7 +1,8 @@
--- The live lane's claim (RelayLanes, DeliveryProtocol): every high-priority change, whatever its
--- tenant, then the oldest changes of the tenants without a backlog (fewer than bulk-threshold
--- queued), an equal share of the (small) batch each. It runs on every NOTIFY beside the bulk lane,
--- so a quiet tenant's change waits for neither a backlogged tenant's batches nor their claims.
+-- The live lane's claim (RelayLanes, DeliveryProtocol): high-priority changes first, whatever their
+-- tenant (up to batch-size: a backlog of them drains in whole batches, before any normal change, as
+-- priority says), then the oldest changes of the tenants without a backlog (fewer than bulk-threshold
+-- queued), an equal share of live-batch-size each. It runs on every NOTIFY beside the bulk lane, so a
+-- quiet tenant's change waits for neither a backlogged tenant's batches nor their claims.
 WITH
 in_flight AS MATERIALIZED (
     SELECT unnest(CAST(:#${bean:liveDeliveryProtocol.claimExclusions} AS bigint[])) AS change_id),
@@ -26,7 +27,7 @@ high AS MATERIALIZED (
                         AND r.change_id <= q.change_id AND r.next_attempt_at > now())
       AND q.change_id NOT IN (SELECT change_id FROM in_flight)
     ORDER BY q.change_id
-    LIMIT CAST(:#${bean:liveDeliveryProtocol.batchSize} AS int)),
+    LIMIT CAST(:#${properties:suitesync.hub.relay.batch-size} AS int)),
 share AS MATERIALIZED (
     SELECT CAST(ceil(CAST(:#${bean:liveDeliveryProtocol.batchSize} AS numeric) / greatest(count(*), 1)) AS int) AS per_tenant
     FROM tenants),
@@ -51,7 +52,7 @@ claimed AS MATERIALIZED (
         SELECT change_id, class, turn FROM high
         UNION ALL SELECT change_id, class, turn FROM turns) c
     ORDER BY class, turn, change_id
-    LIMIT CAST(:#${bean:liveDeliveryProtocol.batchSize} AS int)),
+    LIMIT CAST(:#${properties:suitesync.hub.relay.batch-size} AS int)),
 batch AS (
     SELECT c.id, c.tenant_id, c.table_name, c.record_id, c.operation, c.changed_fields, c.old_values,
            c.new_values, c.context, c.priority, c.changed_at, c.attempts, q.class

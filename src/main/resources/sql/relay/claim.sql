@@ -29,7 +29,7 @@ turns AS MATERIALIZED (
               -- by tenant (its estimate of one tenant's rows is the average), which reads through a
               -- large backlog of another tenant for each quiet tenant: 800 ms per claim instead of
               -- 60 with 200,000 changes of one tenant and one of ten others. The range can only be
-              -- served in (tenant_id, change_id) order by change_queue_tenant.
+              -- served in (tenant_id, change_id) order by change_queue_normal_tenant (V7).
               WHERE q.tenant_id >= t.tenant_id AND q.tenant_id <= t.tenant_id AND NOT q.high
                 AND NOT EXISTS (SELECT 1 FROM change_retry r
                                 WHERE r.table_name = q.table_name AND r.record_id = q.record_id

@@ -28,6 +28,7 @@ import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.context.annotation.Primary;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,11 +41,14 @@ import org.springframework.stereotype.Component;
  * <p>It writes through a dedicated Lettuce connection with auto-flush off, from the client Spring Boot
  * configured (standalone, Sentinel or Cluster): the whole batch goes out in one write and the
  * futures are awaited together, about twice the rate of a Spring Data Redis pipeline (measured by
- * RelayBench). On a Redis Cluster Lettuce routes each command to its slot's node; each reply still
+ * RelayBench). The relay's live lane writes through a publisher of its own
+ * ({@code liveRedisEventPublisher}, RelayLanesConfiguration), so its few events never queue behind a
+ * bulk batch's thousands on the wire or in Redis. On a Redis Cluster Lettuce routes each command to its slot's node; each reply still
  * belongs to its own command, so a refused event is known there too (Spring Data's pipeline reports
  * only that something failed). RedisClusterIT runs the relay on a one-node cluster.
  */
 @Component("redisEventPublisher")
+@Primary
 public class RedisEventPublisher implements DisposableBean {
 
     private static final byte[] FIELD_EVENT_ID = bytes("eventId");

@@ -1,16 +1,22 @@
 package io.suitesync.hub.relay;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.common.RedisEventPublisher;
+import io.suitesync.common.StreamTrimPolicy;
 import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.relay.RelayLanes.Lane;
+import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * The relay's two lanes ({@link RelayLanes}), each a {@link DeliveryProtocol} with its claim
  * ({@code sql/relay/claim.sql}, {@code claim-live.sql}), its poller scheduler and its publisher
  * (routes/hub/change-log-relay.camel.yaml): {@code deliveryProtocol} and {@code relayWakeup} for the
- * bulk lane, {@code liveDeliveryProtocol} and {@code relayLiveWakeup} for the live lane.
+ * bulk lane, {@code liveDeliveryProtocol}, {@code relayLiveWakeup} and {@code liveRedisEventPublisher}
+ * for the live lane.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnRole("hub")
@@ -34,6 +40,16 @@ public class RelayLanesConfiguration {
     public DeliveryProtocol liveDeliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics,
                                                  HubProperties config, RelayLanes lanes) {
         return new DeliveryProtocol(router, ledger, metrics, config, lanes, Lane.LIVE, config.relay().liveBatchSize());
+    }
+
+    /**
+     * The live lane's publisher: a Redis connection of its own, so the live lane's events are not
+     * answered after the bulk lane's batch of thousands sent on the shared one.
+     */
+    @Bean
+    public RedisEventPublisher liveRedisEventPublisher(ObjectMapper mapper, RedisConnectionFactory factory,
+                                                       RedisProperties redisProperties, StreamTrimPolicy trimming) {
+        return new RedisEventPublisher(mapper, factory, redisProperties, trimming);
     }
 
     /** The bulk lane's scheduler; it holds the relay's leadership. */

@@ -8,8 +8,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Each tenant's share of change_queue: how many changes wait and how old its oldest one is, most
- * lagging tenant first. One scan of the queue grouped by tenant (change_queue_tenant index); the
- * oldest change of each tenant is then looked up by primary key.
+ * lagging tenant first. One scan of the queue grouped by tenant; the oldest change of each tenant is
+ * then looked up by primary key.
  */
 @Component
 @ConditionalOnRole("hub")

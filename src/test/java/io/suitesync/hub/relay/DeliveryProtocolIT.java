@@ -188,6 +188,7 @@ class DeliveryProtocolIT {
         params.put("fairWindow", config.relay().fairWindow());
         params.put("tenantExclusions", protocol.tenantExclusions());
         params.put("bulkThreshold", config.relay().bulkThreshold());
+        params.put("highBatchSize", config.relay().batchSize());
         // the live lane's claim (a protocol on its own is a live lane), camel-sql's ":#${expression}"
         // parameters as plain named ones
         String sql = RelayLedger.query("claim-live")
@@ -196,6 +197,7 @@ class DeliveryProtocolIT {
                 .replace(":#${bean:liveDeliveryProtocol.tenantCursor}", ":tenantCursor")
                 .replace(":#${bean:liveDeliveryProtocol.batchSize}", ":batchSize")
                 .replace(":#${properties:suitesync.hub.relay.bulk-threshold}", ":bulkThreshold")
+                .replace(":#${properties:suitesync.hub.relay.batch-size}", ":highBatchSize")
                 .replace(":#${properties:suitesync.hub.relay.fair-window}", ":fairWindow");
         assertThat(sql).doesNotContain(":#");
         @SuppressWarnings("unchecked")
