@@ -104,6 +104,13 @@ public final class NoisyNeighbourBench {
             double withNeighbours = drain(jdbc, camel, noisy, backlog, false,
                     running -> neighbours.write(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid", roles,
                             rate, running));
+            // wait for the last events before closing the subscription (else they count as lost)
+            neighbours.report("neighbour", out);
+            // a change still queued after the report's wait was never relayed; none queued means a "lost"
+            // sample is an event the live pub/sub channel dropped (at most once), not one the relay lost
+            out.put("neighbourChangesStillQueued", jdbc.queryForObject(
+                    "SELECT count(*) FROM change_queue WHERE tenant_id LIKE ? AND tenant_id <> ?", Long.class,
+                    "nn-" + run + "-%", noisy));
             neighbours.close();
             double aloneBetween = drain(jdbc, camel, noisy, backlog, false, running -> {});
 
@@ -111,6 +118,9 @@ public final class NoisyNeighbourBench {
             double withHigh = drain(jdbc, camel, noisy, backlog, false,
                     running -> high.write(dataSource, "UPDATE credit_configurations SET credit_cost = ? WHERE id = ?::uuid",
                             List.of(config), highRate, running));
+            high.report("highPriority", out);
+            out.put("highPriorityChangesStillQueued", jdbc.queryForObject(
+                    "SELECT count(*) FROM change_queue WHERE tenant_id = ? AND high", Long.class, noisy));
             high.close();
             double aloneAfter = drain(jdbc, camel, noisy, backlog, false, running -> {});
 
@@ -120,11 +130,9 @@ public final class NoisyNeighbourBench {
             out.put("withNeighboursEventsPerSecond", RelayBench.round(withNeighbours));
             out.put("withNeighboursVsWarmAlone", RelayBench.round2(withNeighbours / ((aloneBefore + aloneBetween) / 2)));
             out.put("neighbourRatePerSecond", rate);
-            neighbours.report("neighbour", out);
             out.put("withHighPriorityEventsPerSecond", RelayBench.round(withHigh));
             out.put("withHighPriorityVsWarmAlone", RelayBench.round2(withHigh / ((aloneBetween + aloneAfter) / 2)));
             out.put("highPriorityRatePerSecond", highRate);
-            high.report("highPriority", out);
 
             out.put("cores", Runtime.getRuntime().availableProcessors());
             out.put("loadAverageAtEnd", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
