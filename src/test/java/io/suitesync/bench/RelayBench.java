@@ -351,19 +351,21 @@ public final class RelayBench {
         return count / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** The bulk lane's claim query (every tenant with a change counts as backlogged) and mark statement, without publishing: the database's ceiling. */
+    /** The relay's claim query and mark statement, without publishing: the database's ceiling. */
     private static double claimMarkRate(JdbcTemplate jdbc, int batchSize) {
         jdbc.update("INSERT INTO change_queue (change_id, table_name, record_id, tenant_id, high) "
                 + "SELECT id, table_name, record_id, tenant_id, priority = 'high' FROM change_log ON CONFLICT DO NOTHING");
         jdbc.execute("VACUUM ANALYZE change_queue");
         long rows = jdbc.queryForObject("SELECT count(*) FROM change_queue", Long.class);
-        String claim = resource("/sql/relay/claim.sql")
-                .replace(":#${bean:deliveryProtocol.batchSize}", Integer.toString(batchSize))
+        // the backlog is of a high-priority table: the live lane's claim takes it, batch-size rows at a time
+        String claim = resource("/sql/relay/claim-live.sql")
+                .replace(":#${bean:liveDeliveryProtocol.batchSize}", Integer.toString(batchSize))
+                .replace(":#${properties:suitesync.hub.relay.batch-size}", Integer.toString(batchSize))
                 .replace(":#${properties:suitesync.hub.relay.fair-window}", "100")
-                .replace(":#${bean:deliveryProtocol.tenantCursor}", "''")
-                .replace(":#${bean:deliveryProtocol.claimExclusions}", "'{}'")
-                .replace(":#${bean:deliveryProtocol.tenantExclusions}", "'{}'")
-                .replace(":#${properties:suitesync.hub.relay.bulk-threshold}", "1");
+                .replace(":#${properties:suitesync.hub.relay.bulk-threshold}", "250")
+                .replace(":#${bean:liveDeliveryProtocol.tenantCursor}", "''")
+                .replace(":#${bean:liveDeliveryProtocol.claimExclusions}", "'{}'")
+                .replace(":#${bean:liveDeliveryProtocol.tenantExclusions}", "'{}'");
         String mark = resource("/sql/relay/acknowledge.sql").replace(":skippedIds", "'{}'").replace(":doneIds", ":ids");
         var named = new org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate(jdbc);
         long start = System.nanoTime();

@@ -53,8 +53,6 @@ public class DeliveryProtocol {
     private final RelayTenantTurns turns;
     private final RelayLanes lanes;
     private final RelayLanes.Lane lane;
-    /** The last claim filled its batch or left rows to the other lane: there may be more to claim now. */
-    private final java.util.concurrent.atomic.AtomicBoolean claimAgain = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A live lane on its own (tests): every change is its to claim, in batches of {@code batch-size}. */
     public DeliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics, HubProperties config) {
@@ -93,15 +91,6 @@ public class DeliveryProtocol {
         return turns.batchSize();
     }
 
-    /**
-     * Whether the claim since the last call filled its batch or left rows to the other lane, so the
-     * next claim should run now rather than on the next NOTIFY (the live lane's scheduler asks after
-     * every poll); clears the answer.
-     */
-    public boolean claimAgainNow() {
-        return claimAgain.getAndSet(false);
-    }
-
     /** The lane this protocol runs. */
     public RelayLanes.Lane lane() {
         return lane;
@@ -120,7 +109,6 @@ public class DeliveryProtocol {
         turns.served(claimedRows);
         long routedAt = System.nanoTime();
         RelayLanes.Reservation reservation = lanes.reserve(lane, claimedRows);
-        claimAgain.set(claimedRows.size() >= turns.batchSize() || reservation.tenantsDropped() > 0);
         try {
             return route(reservation.rows(), reservation.hold(), routedAt);
         } catch (RuntimeException | Error e) {

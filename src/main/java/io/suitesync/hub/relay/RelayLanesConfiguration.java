@@ -55,19 +55,12 @@ public class RelayLanesConfiguration {
     /** The bulk lane's scheduler; it holds the relay's leadership. */
     @Bean
     public RelayWakeupScheduler relayWakeup(RelayLeadership leadership, HubProperties config, RelayMetrics metrics) {
-        return new RelayWakeupScheduler(leadership, config, metrics, "relay-bulk", BULK_IDLE_PAUSE_MILLIS, null);
+        return new RelayWakeupScheduler(leadership, config, metrics, "relay-bulk", BULK_IDLE_PAUSE_MILLIS);
     }
 
-    /**
-     * The live lane's scheduler: it LISTENs on its own session and claims while this instance leads. Its
-     * poller is not greedy: after a claim of a few live changes the next NOTIFY (already there if a commit
-     * came meanwhile) starts the next one, so live traffic does not pay an empty claim per batch; a full
-     * claim, or one that left rows to the other lane, is followed at once.
-     */
+    /** The live lane's scheduler: it LISTENs on its own session and claims while this instance leads. */
     @Bean
-    public RelayWakeupScheduler relayLiveWakeup(RelayLeadership leadership, HubProperties config, RelayMetrics metrics,
-                                                DeliveryProtocol liveDeliveryProtocol) {
-        return new RelayWakeupScheduler(leadership.follower(), config, metrics, "relay-live", 0,
-                liveDeliveryProtocol::claimAgainNow);
+    public RelayWakeupScheduler relayLiveWakeup(RelayLeadership leadership, HubProperties config, RelayMetrics metrics) {
+        return new RelayWakeupScheduler(leadership.follower(), config, metrics, "relay-live", 0);
     }
 }

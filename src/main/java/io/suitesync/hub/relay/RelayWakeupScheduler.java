@@ -3,7 +3,6 @@ package io.suitesync.hub.relay;
 import io.suitesync.hub.HubProperties;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
@@ -46,7 +45,6 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private final RelayMetrics metrics;
     private final String threadName;
     private final long idlePauseMillis;
-    private final BooleanSupplier claimAgain;
     /** Rows the last poll claimed (camel-sql reports it through {@link #commit}). */
     private volatile int lastPolled;
     /** Set by the poller (on this scheduler's thread) when a poll failed; taken after each poll. */
@@ -63,24 +61,21 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private Thread thread;
 
     public RelayWakeupScheduler(RelayLeadership leadership, HubProperties config, RelayMetrics metrics) {
-        this(leadership, config, metrics, "relay-wakeup", 0, null);
+        this(leadership, config, metrics, "relay-wakeup", 0);
     }
 
     /**
      * The scheduler of one relay lane: its thread's name, and how long it waits at least after a claim
      * that found nothing before the next one, however many NOTIFYs come (the bulk lane's claim walks every
-     * tenant with queued changes; live traffic need not make it walk on every commit), and, for a poller
-     * that is not greedy, whether to claim again at once after a poll ({@code claimAgain}, asked once
-     * per poll; else it waits for the next NOTIFY, which commits during the poll have already sent).
+     * tenant with queued changes; live traffic need not make it walk on every commit).
      */
     public RelayWakeupScheduler(RelayLeadership leadership, HubProperties config, RelayMetrics metrics, String threadName,
-                                long idlePauseMillis, BooleanSupplier claimAgain) {
+                                long idlePauseMillis) {
         this.leadership = leadership;
         this.pollIntervalMillis = config.relay().pollInterval().toMillis();
         this.metrics = metrics;
         this.threadName = threadName;
         this.idlePauseMillis = idlePauseMillis;
-        this.claimAgain = claimAgain;
     }
 
     /** Runs a poll now (admin "process now"). */
@@ -142,9 +137,6 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
                     }
                     if (lastPolled == 0 && idlePauseMillis > 0) {
                         pause(idlePauseMillis);
-                    }
-                    if (claimAgain != null && claimAgain.getAsBoolean()) {
-                        continue;
                     }
                 }
                 waitForWork();
