@@ -26,4 +26,7 @@ EXPOSE 8080
 # nor wget in the image, and no second JVM every interval.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${PORT:-8080} && printf 'GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
+# a class data sharing archive made at the container's first normal exit, used by every later start
+# (docker/entrypoint.sh); give `docker stop` the time to write it (compose: stop_grace_period)
+COPY --chmod=755 docker/entrypoint.sh /app/entrypoint.sh
+ENTRYPOINT ["/app/entrypoint.sh"]

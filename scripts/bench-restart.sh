@@ -176,6 +176,8 @@ for run in $(seq 1 "$RUNS"); do
     echo "${NAMES[$i]} run=$run queued=$queued healthy_ms=$((healthy - spawn)) event_ms=$((event - spawn)) cpu_ms=$cpu spring_started_s=$started load=$(cut -d' ' -f1 /proc/loadavg)" \
       | tee -a "$results"
     cp "$WORK/hub-$i.log" "$WORK/hub-$i-run$run.log"
+    # the next timed start must not share the cores with this hub draining its backlog
+    until [ "$(q "$db" "SELECT count(*) FROM change_queue")" = 0 ]; do sleep 0.5; done
   done
 done
 
