@@ -14,16 +14,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay's delivery protocol: how a queued change gets from change_queue into Redis and off the
- * queue, and what happens when it cannot. Every rule that spans the steps lives here; the route
- * ({@code routes/hub/change-log-relay.camel.yaml}) calls the steps in this order and decides nothing:
+ * The relay's delivery protocol, one instance per lane ({@link RelayLanes}: bulk and live): how a
+ * queued change gets from change_queue into Redis and off the queue, and what happens when it cannot.
+ * Every rule that spans the steps lives here; the routes ({@code routes/hub/change-log-relay.camel.yaml})
+ * call the steps in this order and decide nothing:
  * <ol>
- *   <li><b>claim</b> ({@code sql/relay/claim.sql}, the route's camel-sql consumer, on the leader only,
- *       {@link RelayLeadership}): high-priority tables first, then tenant by tenant from
- *       {@link #tenantCursor}; never a row in flight ({@link #claimExclusions}) nor a row that waits for
- *       a retry, nor a later change of its record;</li>
- *   <li>{@link #route}: one event per target application; a row that cannot be routed fails alone, and
- *       the later rows of its record in the batch are held back (they stay queued);</li>
+ *   <li><b>claim</b> ({@code sql/relay/claim.sql} for the bulk lane, {@code claim-live.sql} for the
+ *       live one; the lane's camel-sql consumer, on the leader only, {@link RelayLeadership}): the
+ *       lane's tenants in turn from {@link #tenantCursor} (the live lane takes high-priority tables
+ *       first); never a row in flight in the lane ({@link #claimExclusions}), nor a tenant the other
+ *       lane holds ({@link #tenantExclusions}), nor a row that waits for a retry, nor a later change
+ *       of its record;</li>
+ *   <li>{@link #route}: first the rows of a tenant the other lane took meanwhile are left queued
+ *       ({@link RelayLanes#reserve}); one event per target application; a row that cannot be routed
+ *       fails alone, and the later rows of its record in the batch are held back (they stay queued);</li>
  *   <li>{@link #retryOrPark}: a failed row is retried after a backoff that doubles from
  *       {@code retry-backoff}, and parked in the dead letter table after {@code max-attempts};</li>
  *   <li>{@link #admit}: the batch is in flight; the next claim may run while it is published;</li>
@@ -36,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * {@link #discard}ed unpublished, so nothing overtakes a failed change of its record. When Redis lost
  * what was published, {@link #requeuePublished} queues it again below everything in flight.
  *
- * <p>Claims run one at a time on the relay poller's thread; publishing runs on the publish route's
- * single consumer, in claim order. The SQL is {@link RelayLedger}'s, the bookkeeping of batches in
- * flight {@link RelayInFlight}'s, the tenant cursor {@link RelayTenantTurns}'.
+ * <p>A lane's claims run one at a time on its poller's thread; its publishing runs on its publish
+ * route's single consumer, in claim order. The SQL is {@link RelayLedger}'s, the bookkeeping of
+ * batches in flight {@link RelayInFlight}'s, the tenant cursor {@link RelayTenantTurns}', which lane
+ * holds a tenant {@link RelayLanes}'. A batch's tenants stay held until it is acknowledged,
+ * discarded, abandoned, or ends without anything to publish ({@link #retryOrPark}).
  */
 public class DeliveryProtocol {
 

@@ -23,7 +23,8 @@ import org.springframework.stereotype.Component;
  * leader checks its connection before every claim, since a dead backend has lost the lock even if
  * the process still believes it holds it.
  *
- * <p>Used by one thread, the relay's scheduler ({@link RelayWakeupScheduler}); {@link #isLeader}
+ * <p>Used by one thread, the bulk lane's scheduler ({@link RelayWakeupScheduler}; the live lane's uses a
+ * {@link #follower}, its own instance); {@link #isLeader}
  * may be read from any.
  */
 @Component("relayLeadership")

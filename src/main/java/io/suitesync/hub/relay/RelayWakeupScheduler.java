@@ -23,7 +23,8 @@ import org.springframework.core.NestedExceptionUtils;
  *
  * <p>Only the leader polls ({@link RelayLeadership}, checked before every poll), so several hub
  * instances never publish the same rows twice at once; when the leader dies another instance takes
- * over within one poll interval. The leadership's connection is also the one that LISTENs.
+ * over within one poll interval. The leadership's connection is also the one that LISTENs (the live
+ * lane's scheduler has a {@link RelayLeadership#follower} with its own).
  *
  * <p>It is also the poller's exception handler and poll strategy ({@code exceptionHandler=#relayWakeup},
  * {@code pollStrategy=#relayWakeup}): a claim that fails (a broken schema, a pool out of connections,
@@ -45,7 +46,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private final RelayMetrics metrics;
     private final String threadName;
     private final long idlePauseMillis;
-    /** Rows the last poll claimed (camel-sql reports it through {@link #commit}). */
+    /** Messages the last poll made (camel-sql, through {@link #commit}): 0 when its claim found nothing. */
     private volatile int lastPolled;
     /** Set by the poller (on this scheduler's thread) when a poll failed; taken after each poll. */
     private volatile Throwable pollFailure;
@@ -59,10 +60,6 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private volatile Runnable task;
     private volatile boolean running;
     private Thread thread;
-
-    public RelayWakeupScheduler(RelayLeadership leadership, HubProperties config, RelayMetrics metrics) {
-        this(leadership, config, metrics, "relay-wakeup", 0);
-    }
 
     /**
      * The scheduler of one relay lane: its thread's name, and how long it waits at least after a claim

@@ -57,4 +57,30 @@ class RelayLeadershipIT {
         assertThat(first.notified(5_000)).isTrue();
         assertThat(first.notified(0)).as("taken").isFalse();
     }
+
+    @Test
+    void theLiveLanesFollowerLeadsExactlyWhenItsInstanceDoesAndHearsEveryNotifyOnItsOwnSession() throws SQLException {
+        RelayLeadership follower = first.follower();
+        RelayLeadership otherFollower = second.follower();
+        try {
+            assertThat(follower.ensure()).as("its instance has not taken the lock yet").isFalse();
+            assertThat(first.ensure()).isTrue();
+            assertThat(follower.ensure()).isTrue();
+            assertThat(otherFollower.ensure()).isFalse();
+            assertThat(second.ensure()).as("a follower takes no lock").isFalse();
+
+            DATABASE.jdbc().execute("NOTIFY suitesync_change_log");
+            // both sessions hear it: one taken does not take the other's
+            assertThat(first.notified(5_000)).isTrue();
+            assertThat(follower.notified(5_000)).isTrue();
+
+            first.release();
+            assertThat(follower.isLeader()).isFalse();
+            assertThat(second.ensure()).isTrue();
+            assertThat(otherFollower.ensure()).isTrue();
+        } finally {
+            follower.release();
+            otherFollower.release();
+        }
+    }
 }
