@@ -136,7 +136,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
                         pause(idlePauseMillis);
                     }
                 }
-                waitForWork();
+                waitForWork(leader);
             } catch (SQLException e) {
                 log.warn("relay lost its PostgreSQL connection ({}); retrying in {} ms", e.getMessage(), pollIntervalMillis);
                 leadership.release();
@@ -225,7 +225,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     }
 
     /** Returns on a notification, a wake-up request, the fallback interval, or stop. */
-    private void waitForWork() throws SQLException {
+    private void waitForWork(boolean leader) throws SQLException {
         // a notification read off the socket by the validity check is already queued in the driver;
         // the timed call would only look for new ones and sleep a whole slice on top of it
         if (leadership.notified(0)) {
@@ -238,6 +238,11 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
                 return;
             }
             if (leadership.notified((int) Math.min(left, WAIT_SLICE_MILLIS))) {
+                return;
+            }
+            // a follower (the live lane) claims as soon as its instance takes the lead, e.g. at start,
+            // not a poll interval later: until its first claim Camel's readiness check reports it DOWN
+            if (!leader && leadership.isLeader()) {
                 return;
             }
         }
