@@ -97,11 +97,6 @@ public class DeliveryProtocol {
         return turns.batchSize();
     }
 
-    /** The lane this protocol runs. */
-    public RelayLanes.Lane lane() {
-        return lane;
-    }
-
     /** The last tenant the previous claim served (claim.sql's {@code tenantCursor}). */
     public String tenantCursor() {
         return turns.cursor();

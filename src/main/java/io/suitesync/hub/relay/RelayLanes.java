@@ -150,11 +150,6 @@ public final class RelayLanes {
         return queued;
     }
 
-    /** Rows claimed and not yet acknowledged or dropped, both lanes. */
-    public int inFlight() {
-        return protocols().stream().mapToInt(DeliveryProtocol::inFlight).sum();
-    }
-
     private static final long[] NEVER = new long[Lane.values().length];
 
     private static String arrayElement(String tenant) {
