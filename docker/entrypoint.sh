@@ -1,20 +1,25 @@
 #!/bin/sh
-# Starts SuiteSync in the image (Dockerfile). Class data sharing: the first start of a container
-# records the classes it loaded in an archive when the JVM exits normally (docker stop); every later
-# start of that container maps them instead of loading and verifying them again, which cut a hub's
-# start from 36.5 s to 24.7 s of CPU (docs/benchmarks.md, "Hub restart after a crash"). The archive lives
-# in the container's own layer: a new image starts without one and makes its own. A JVM that finds an
-# archive it cannot use (another JDK, another jar) warns and starts without it.
-# SUITESYNC_CDS=off starts without an archive.
+# Starts SuiteSync in the image (Dockerfile). The first start of a container records what it loaded
+# when the JVM exits normally (docker stop); every later start of that container maps it instead of
+# loading, verifying and linking the classes again:
+# - on JDK 25 and later (the image's runtime), an ahead-of-time cache (-XX:AOTCache: classes loaded and
+#   linked, method profiles for the JIT; JEPs 483, 514, 515);
+# - on JDK 17 to 24, a class data sharing archive (-XX:SharedArchiveFile).
+# docs/benchmarks.md ("Hub restart after a crash") has what each saves. The file lives in the container's
+# own layer: a new image starts without one and makes its own. A JVM that finds a file it cannot use
+# (another JDK, another jar) warns and starts without it.
+# SUITESYNC_CDS=off starts without either.
 set -eu
-archive=${SUITESYNC_CDS_ARCHIVE:-/tmp/suitesync-cds/app.jsa}
+dir=${SUITESYNC_CDS_DIR:-/tmp/suitesync-cds}
+release=${JAVA_HOME:-/opt/java/openjdk}/release
+major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" 2>/dev/null || true)
 cds=
 if [ "${SUITESYNC_CDS:-on}" != off ]; then
-  mkdir -p "$(dirname "$archive")"
-  if [ -f "$archive" ]; then
-    cds="-XX:SharedArchiveFile=$archive"
+  mkdir -p "$dir"
+  if [ "${major:-0}" -ge 25 ]; then
+    if [ -f "$dir/app.aot" ]; then cds="-XX:AOTCache=$dir/app.aot"; else cds="-XX:AOTCacheOutput=$dir/app.aot"; fi
   else
-    cds="-XX:ArchiveClassesAtExit=$archive"
+    if [ -f "$dir/app.jsa" ]; then cds="-XX:SharedArchiveFile=$dir/app.jsa"; else cds="-XX:ArchiveClassesAtExit=$dir/app.jsa"; fi
   fi
 fi
 # shellcheck disable=SC2086

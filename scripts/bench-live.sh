@@ -29,7 +29,8 @@
 #
 # Usage: scripts/bench-live.sh [mode...]   modes: trigger (default), logical; e.g. trigger logical
 #   REPS=2 repeats the modes, in reverse order every other repetition; SECS=60 (pgbench -T),
-#   RATE=1000 (pgbench -R), WARMUP=20.
+#   RATE=1000 (pgbench -R), WARMUP=20; JAVA=/path/to/bin/java runs the hub on another JDK, JAVA_OPTS
+#   adds JVM options, JAR=/path/to/suitesync.jar runs that jar (another commit's, side by side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/private-servers.sh
@@ -54,8 +55,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-jar=$(ls target/suitesync-*.jar 2>/dev/null | head -1 || true)
-if [ -z "$jar" ] || [ -n "$(find src/main pom.xml -newer "$jar" -type f | head -1)" ]; then
+jar=${JAR:-$(ls target/suitesync-*.jar 2>/dev/null | head -1 || true)}
+if [ -z "${JAR:-}" ] && { [ -z "$jar" ] || [ -n "$(find src/main pom.xml -newer "$jar" -type f | head -1)" ]; }; then
   echo "# building the jar (./mvnw -B -q -o package -DskipTests)"
   ./mvnw -B -q -o package -DskipTests
   jar=$(ls target/suitesync-*.jar | head -1)
@@ -117,7 +118,7 @@ SQL
   SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$PGPORT/$DB?user=postgres" \
   SPRING_DATA_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
   SUITESYNC_HUB_CAPTURE_MODE=$mode SUITESYNC_ADMIN_API_KEY=bench-admin-key \
-    java -jar "$jar" --server.port="$port" --logging.level.root=WARN > "$WORK/hub-$mode-$rep.log" 2>&1 9>&- &
+    "${JAVA:-java}" ${JAVA_OPTS:-} -jar "$jar" --server.port="$port" --logging.level.root=WARN > "$WORK/hub-$mode-$rep.log" 2>&1 9>&- &
   HUB_PID=$!
   local started=$SECONDS
   await 180 "the hub's health" sh -c "curl -sf localhost:$port/actuator/health | grep -q UP" \

@@ -4,6 +4,7 @@
 #   healthy  GET /health answers 200 (PostgreSQL and Redis reachable, routes started), and
 #   event    the first event the restarted hub appends to the backlog tenant's stream (the time is
 #            the stream entry's id, which Redis takes from the same machine clock);
+#   drained  the whole backlog relayed (change_queue empty): start-up and the JIT's warm-up together;
 # and the CPU time the hub process had used when it became healthy (all its threads, JIT and GC
 # included: on a shared machine the wall-clock figures move with the load, this one much less),
 # then the medians.
@@ -14,13 +15,21 @@
 # its own database. Every timed restart holds /tmp/bench.lock (the hub does not inherit it), so it
 # never overlaps another benchmark that takes the same lock.
 #
-# Usage: scripts/bench-restart.sh [-r runs (5)] [-b backlog (100000)] [-x] [-c] [jar ...]
+# Usage: scripts/bench-restart.sh [-r runs (5)] [-b backlog (100000)] [-x] [-c] [-a] [-A opts] [-p] [jar ...]
 #   -x         also run each jar extracted (java -Djarmode=tools -jar app.jar extract), as the
 #              container image runs it; reported as <jar>:extracted
 #   -c         also run each extracted jar with a class data sharing archive (-XX:SharedArchiveFile),
 #              made by a training run on its database (started with -XX:ArchiveClassesAtExit, stopped
-#              with SIGTERM once healthy), as the image's entrypoint does; reported as <jar>:cds
-#   JAVA_OPTS  extra JVM options for the hub
+#              with SIGTERM once healthy), as the image's entrypoint does on JDK 17; reported as <jar>:cds
+#   -a         also run each extracted jar on JDK 25 ($AOT_JAVA) with an ahead-of-time cache
+#              (-XX:AOTCache, JEP 483/514/515: classes loaded and linked, method profiles), made by a
+#              training run the same way (-XX:AOTCacheOutput), as the image's entrypoint does on JDK 25
+#              and later; reported as <jar>:aot
+#   -A opts    also an -a variant with these JVM options added (its own cache, trained with them);
+#              reported as <jar>:aot+<opts>
+#   -p         leave out the packaged jar itself (run only the -x, -c, -a, -A variants)
+#   JAVA_OPTS  extra JVM options for the hub (every variant)
+#   AOT_JAVA   the JDK 25+ java of -a (default: /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
@@ -28,16 +37,26 @@ RUNS=5
 BACKLOG=100000
 EXTRACT=
 CDS=
-while getopts "r:b:xc" opt; do
+AOT=
+AOT_JAVA=${AOT_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+AOT_EXTRA=
+SKIP_PACKAGED=
+while getopts "r:b:xcaA:p" opt; do
   case $opt in
     r) RUNS=$OPTARG ;;
     b) BACKLOG=$OPTARG ;;
     x) EXTRACT=1 ;;
     c) CDS=1 ;;
-    *) echo "usage: $0 [-r runs] [-b backlog] [-x] [-c] [jar ...]" >&2; exit 2 ;;
+    a) AOT=1 ;;
+    A) AOT_EXTRA=$OPTARG ;;
+    p) SKIP_PACKAGED=1 ;;
+    *) echo "usage: $0 [-r runs] [-b backlog] [-x] [-c] [-a] [-A opts] [-p] [jar ...]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
+if [ -n "$AOT$AOT_EXTRA" ] && ! "$AOT_JAVA" -XX:AOTMode=off -version >/dev/null 2>&1; then
+  echo "-a needs a JDK 25 or later: AOT_JAVA=$AOT_JAVA" >&2; exit 2
+fi
 JARS=("$@")
 [ ${#JARS[@]} -gt 0 ] || JARS=(target/suitesync-*.jar)
 for jar in "${JARS[@]}"; do
@@ -50,23 +69,47 @@ DBS=()
 # what each variant runs: the jar as given, or (-x) its extracted copy
 NAMES=()
 RUNJARS=()
-ARCHIVES=()  # the CDS archive a variant runs with (empty: none)
+ARCHIVES=()  # the CDS archive or AOT cache a variant runs with (empty: none)
+JAVAS=()     # the java a variant runs on
+OPTS=()      # a variant's own JVM options
 for jar in "${JARS[@]}"; do
-  NAMES+=("$jar")
-  RUNJARS+=("$jar")
-  ARCHIVES+=("")
-  if [ -n "$EXTRACT$CDS" ]; then
+  if [ -z "$SKIP_PACKAGED" ]; then
+    NAMES+=("$jar")
+    RUNJARS+=("$jar")
+    ARCHIVES+=("")
+    JAVAS+=(java)
+    OPTS+=("")
+  fi
+  if [ -n "$EXTRACT$CDS$AOT$AOT_EXTRA" ]; then
     dir=$WORK/extracted-${#NAMES[@]}
     java -Djarmode=tools -jar "$jar" extract --destination "$dir" >/dev/null 2>&1
     if [ -n "$EXTRACT" ]; then
       NAMES+=("$jar:extracted")
       RUNJARS+=("$dir/$(basename "$jar")")
       ARCHIVES+=("")
+      JAVAS+=(java)
+      OPTS+=("")
     fi
     if [ -n "$CDS" ]; then
       NAMES+=("$jar:cds")
       RUNJARS+=("$dir/$(basename "$jar")")
       ARCHIVES+=("$dir/app.jsa")
+      JAVAS+=(java)
+      OPTS+=("")
+    fi
+    if [ -n "$AOT" ]; then
+      NAMES+=("$jar:aot")
+      RUNJARS+=("$dir/$(basename "$jar")")
+      ARCHIVES+=("$dir/app.aot")
+      JAVAS+=("$AOT_JAVA")
+      OPTS+=("")
+    fi
+    if [ -n "$AOT_EXTRA" ]; then
+      NAMES+=("$jar:aot+$AOT_EXTRA")
+      RUNJARS+=("$dir/$(basename "$jar")")
+      ARCHIVES+=("$dir/app-extra.aot")
+      JAVAS+=("$AOT_JAVA")
+      OPTS+=("$AOT_EXTRA")
     fi
   fi
 done
@@ -93,10 +136,13 @@ start_hub() {
   local i=$1 cds=
   if [ -n "${ARCHIVES[$i]}" ]; then
     # a training start (no archive yet) writes it when the JVM exits normally
-    if [ -f "${ARCHIVES[$i]}" ]; then cds=-XX:SharedArchiveFile=${ARCHIVES[$i]}; else cds=-XX:ArchiveClassesAtExit=${ARCHIVES[$i]}; fi
+    case ${ARCHIVES[$i]} in
+      *.aot) if [ -f "${ARCHIVES[$i]}" ]; then cds=-XX:AOTCache=${ARCHIVES[$i]}; else cds=-XX:AOTCacheOutput=${ARCHIVES[$i]}; fi ;;
+      *) if [ -f "${ARCHIVES[$i]}" ]; then cds=-XX:SharedArchiveFile=${ARCHIVES[$i]}; else cds=-XX:ArchiveClassesAtExit=${ARCHIVES[$i]}; fi ;;
+    esac
   fi
   # shellcheck disable=SC2086
-  java ${JAVA_OPTS:-} $cds -jar "${RUNJARS[$i]}" \
+  "${JAVAS[$i]}" ${JAVA_OPTS:-} ${OPTS[$i]} $cds -jar "${RUNJARS[$i]}" \
     --spring.datasource.url="jdbc:postgresql://$PGHOST:$PGPORT/${DBS[$i]}?user=$PGUSER" \
     --spring.data.redis.url="redis://127.0.0.1:$REDIS_PORT" \
     --spring.flyway.locations=classpath:db/migration,classpath:db/wrapper \
@@ -135,7 +181,7 @@ for i in "${!RUNJARS[@]}"; do
     # the training run ends with SIGTERM, so the JVM writes the archive; the next start uses it
     kill -TERM "${HUB[$i]}"
     wait "${HUB[$i]}" 2>/dev/null || true
-    [ -f "${ARCHIVES[$i]}" ] || { echo "no CDS archive written:" >&2; tail -20 "$WORK/hub-$i.log" >&2; exit 1; }
+    [ -f "${ARCHIVES[$i]}" ] || { echo "no CDS archive / AOT cache written:" >&2; tail -20 "$WORK/hub-$i.log" >&2; exit 1; }
     start_hub "$i"
     wait_healthy "$i"
   fi
@@ -169,22 +215,24 @@ for run in $(seq 1 "$RUNS"); do
     read -r -a stat < "/proc/${HUB[$i]}/stat"
     cpu=$(( (stat[13] + stat[14]) * 1000 / $(getconf CLK_TCK) ))
     wait "$reader"
+    # the whole backlog relayed: start-up and the JIT's warm-up together (the next timed start must not
+    # share the cores with this hub draining its backlog either)
+    until [ "$(q "$db" "SELECT count(*) FROM change_queue")" = 0 ]; do sleep 0.2; done
+    drained=$(now_ms)
     flock -u 9
     event=$(grep -Eo '^[0-9]+-[0-9]+$' "$WORK/first" | head -1)
     event=${event%%-*}
     started=$(grep -Eo 'Started SuiteSyncApplication in [0-9.]+ seconds' "$WORK/hub-$i.log" | grep -Eo '[0-9.]+' | head -1)
-    echo "${NAMES[$i]} run=$run queued=$queued healthy_ms=$((healthy - spawn)) event_ms=$((event - spawn)) cpu_ms=$cpu spring_started_s=$started load=$(cut -d' ' -f1 /proc/loadavg)" \
+    echo "${NAMES[$i]} run=$run queued=$queued healthy_ms=$((healthy - spawn)) event_ms=$((event - spawn)) drained_ms=$((drained - spawn)) cpu_ms=$cpu spring_started_s=$started load=$(cut -d' ' -f1 /proc/loadavg)" \
       | tee -a "$results"
     cp "$WORK/hub-$i.log" "$WORK/hub-$i-run$run.log"
-    # the next timed start must not share the cores with this hub draining its backlog
-    until [ "$(q "$db" "SELECT count(*) FROM change_queue")" = 0 ]; do sleep 0.5; done
   done
 done
 
 echo
 echo "medians over $RUNS runs (ms from spawn; cpu_ms: CPU time of the hub process when healthy)"
 for name in "${NAMES[@]}"; do
-  for key in healthy_ms event_ms cpu_ms; do
+  for key in healthy_ms event_ms drained_ms cpu_ms; do
     grep -F "$name run=" "$results" | grep -Eo "$key=[0-9]+" | cut -d= -f2 | sort -n \
       | awk -v jar="$name" -v key="$key" '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
           runs = ""; for (i = 1; i <= NR; i++) runs = runs " " v[i]; printf "%-50s %-10s %8d   (sorted:%s)\n", jar, key, m, runs }'
