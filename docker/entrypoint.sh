@@ -22,5 +22,11 @@ if [ "${SUITESYNC_CDS:-on}" != off ]; then
     if [ -f "$dir/app.jsa" ]; then cds="-XX:SharedArchiveFile=$dir/app.jsa"; else cds="-XX:ArchiveClassesAtExit=$dir/app.jsa"; fi
   fi
 fi
+# C2 compiles a method after ten times the JIT's usual count of calls and loops: start-up code (configuration
+# parsing, bean creation, route building) then stays with C1 and leaves the second core to the start, while
+# the relay's hot code, called millions of times, still reaches C2 within seconds. It cut a restart's CPU by a
+# fifth and the drain of a 100,000-change backlog after it was not slower (docs/benchmarks.md). JAVA_OPTS
+# comes after these, so it can set them back.
+jit="-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000"
 # shellcheck disable=SC2086
-exec java -XX:MaxRAMPercentage=75 $cds ${JAVA_OPTS:-} -jar "${SUITESYNC_JAR:-/app/app.jar}" "$@"
+exec java -XX:MaxRAMPercentage=75 $jit $cds ${JAVA_OPTS:-} -jar "${SUITESYNC_JAR:-/app/app.jar}" "$@"

@@ -1,6 +1,7 @@
 package io.suitesync.hub.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -8,6 +9,8 @@ import io.suitesync.hub.HubProperties;
 import io.suitesync.testsupport.MigratedDatabase;
 import io.suitesync.testsupport.WrapperFixtures;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +26,7 @@ import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * The delivery protocol step by step, as the relay route calls it, against a real PostgreSQL and
@@ -73,6 +77,42 @@ class DeliveryProtocolIT {
         assertThat(protocol.inFlight()).isZero();
         assertThat(claim()).isEmpty();
         assertThat(metrics.snapshot()).containsEntry("published", 2L).containsEntry("eventsPublished", 2L);
+    }
+
+    @Test
+    void anAcknowledgementCommitsWithoutWaitingForTheWalFlush() throws Exception {
+        assumeTrue("on".equals(jdbc.queryForObject("SHOW fsync", String.class))
+                && "on".equals(jdbc.queryForObject("SHOW synchronous_commit", String.class)),
+                "a server that flushes the WAL at every commit");
+        String tenant = wrapper.tenant("crm");
+        int acks = 40;
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < acks; i++) {
+            ids.add(change(tenant, "r" + i, "crm.leads.create"));
+        }
+        // one connection of its own, so its WAL statistics can be flushed before they are read
+        try (Connection connection = DriverManager.getConnection(DATABASE.url())) {
+            JdbcTemplate own = new JdbcTemplate(new SingleConnectionDataSource(connection, true));
+            RelayLedger ledger = new RelayLedger(own);
+            long before = walSyncs(own);
+            for (long id : ids) {
+                ledger.acknowledge(List.of(id), List.of());
+            }
+            long after = walSyncs(own);
+
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM change_queue", Long.class)).isZero();
+            // a synchronous commit syncs the WAL once per acknowledgement; the WAL writer's own syncs
+            // (every 200 ms) are all that may come on top of none
+            assertThat(after - before).as("WAL syncs during %d acknowledgements", acks).isLessThan(acks / 2);
+        }
+    }
+
+    /** The server's WAL syncs so far, this connection's own included (statistics flushed first). */
+    private static long walSyncs(JdbcTemplate own) {
+        own.queryForObject("SELECT pg_stat_force_next_flush()::text", String.class);
+        own.queryForObject("SELECT 1", Integer.class);
+        return new JdbcTemplate(DATABASE.jdbc().getDataSource()).queryForObject("SELECT wal_sync FROM pg_stat_wal",
+                Long.class);
     }
 
     @Test
