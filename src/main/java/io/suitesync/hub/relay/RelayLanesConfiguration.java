@@ -1,11 +1,14 @@
 package io.suitesync.hub.relay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.suitesync.common.ConditionalOnRole;
 import io.suitesync.common.RedisEventPublisher;
 import io.suitesync.common.StreamTrimPolicy;
 import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.relay.RelayLanes.Lane;
+import java.util.Locale;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,14 +35,24 @@ public class RelayLanesConfiguration {
 
     @Bean
     public DeliveryProtocol deliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics,
-                                             HubProperties config, RelayLanes lanes) {
-        return new DeliveryProtocol(router, ledger, metrics, config, lanes, Lane.BULK, config.relay().batchSize());
+                                             HubProperties config, RelayLanes lanes, MeterRegistry registry) {
+        return inFlightGauge(new DeliveryProtocol(router, ledger, metrics, config, lanes, Lane.BULK,
+                config.relay().batchSize()), Lane.BULK, registry);
     }
 
     @Bean
     public DeliveryProtocol liveDeliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics,
-                                                 HubProperties config, RelayLanes lanes) {
-        return new DeliveryProtocol(router, ledger, metrics, config, lanes, Lane.LIVE, config.relay().liveBatchSize());
+                                                 HubProperties config, RelayLanes lanes, MeterRegistry registry) {
+        return inFlightGauge(new DeliveryProtocol(router, ledger, metrics, config, lanes, Lane.LIVE,
+                config.relay().liveBatchSize()), Lane.LIVE, registry);
+    }
+
+    /** {@code suitesync.relay.inflight{lane}}: the lane's rows claimed and not yet acknowledged or dropped. */
+    private static DeliveryProtocol inFlightGauge(DeliveryProtocol protocol, Lane lane, MeterRegistry registry) {
+        Gauge.builder("suitesync.relay.inflight", protocol, DeliveryProtocol::inFlight)
+                .description("rows the lane claimed and has not yet acknowledged or dropped")
+                .tag("lane", lane.name().toLowerCase(Locale.ROOT)).register(registry);
+        return protocol;
     }
 
     /**

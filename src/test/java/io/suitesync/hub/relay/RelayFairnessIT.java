@@ -3,6 +3,7 @@ package io.suitesync.hub.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.suitesync.testsupport.RelayRoutes;
 import io.suitesync.testsupport.StreamReader;
 import io.suitesync.testsupport.WrapperFixtures;
@@ -39,6 +40,7 @@ class RelayFairnessIT {
     @Autowired StringRedisTemplate redis;
     @Autowired CamelContext camel;
     @Autowired RelayLanes lanes;
+    @Autowired MeterRegistry registry;
 
     WrapperFixtures wrapper;
     StreamReader streams;
@@ -54,17 +56,20 @@ class RelayFairnessIT {
         String noisy = wrapper.tenant("crm");
         String quiet = wrapper.tenant("crm");
         RelayRoutes.stop(camel);
-        users(noisy, 1000);
+        users(noisy, 5000);
         users(quiet, 1);
         RelayRoutes.start(camel);
 
-        await().atMost(WAIT).until(() -> streams.size(stream(noisy)) == 1000 && streams.size(stream(quiet)) == 1);
+        await().atMost(WAIT).until(() -> streams.size(stream(noisy)) == 5000 && streams.size(stream(quiet)) == 1);
 
-        // the quiet tenant's change went out with the first batches, not after the 1,000 queued before it
+        // the quiet tenant's change went out with the live lane's first claim, not after the 5,000 queued
+        // before it. The bulk lane drains beside it from the same start, so how many of its batches come
+        // first depends on the machine (up to 8 of 100 rows were seen on JDK 25, the live lane's code
+        // still cold); in change id order all 5,000 would
         long quietAt = firstEntryMillis(stream(quiet));
-        assertThat(entriesBefore(stream(noisy), quietAt)).isLessThanOrEqualTo(2 * BATCH);
+        assertThat(entriesBefore(stream(noisy), quietAt)).isLessThanOrEqualTo(20 * BATCH);
         // the noisy tenant still got everything, in its order
-        assertThat(versions(stream(noisy))).hasSize(1000).isSorted().doesNotHaveDuplicates();
+        assertThat(versions(stream(noisy))).hasSize(5000).isSorted().doesNotHaveDuplicates();
     }
 
     @Test
@@ -124,6 +129,9 @@ class RelayFairnessIT {
         // the bulk lane has claimed the noisy tenant's first batches; its publisher is stopped
         await().atMost(WAIT).until(() -> lanes.held(RelayLanes.Lane.BULK).contains(noisy));
 
+        // the stuck batch's rows, on the dashboard
+        await().atMost(WAIT).until(() -> inFlight("bulk") >= BATCH);
+
         users(quiet, 1);
         await().atMost(WAIT).until(() -> streams.size(stream(quiet)) == 1);
         assertThat(streams.size(stream(noisy))).as("published while the backlog's batches were stuck").isZero();
@@ -131,6 +139,12 @@ class RelayFairnessIT {
         camel.getRouteController().startRoute("change-log-publish");
         await().atMost(WAIT).until(() -> streams.size(stream(noisy)) == 1000);
         assertThat(versions(stream(noisy))).isSorted().doesNotHaveDuplicates();
+        await().atMost(WAIT).until(() -> inFlight("bulk") == 0 && inFlight("live") == 0);
+    }
+
+    /** suitesync_relay_inflight{lane}, as Prometheus reads it. */
+    private double inFlight(String lane) {
+        return registry.get("suitesync.relay.inflight").tag("lane", lane).gauge().value();
     }
 
     private void users(String tenant, int count) {
