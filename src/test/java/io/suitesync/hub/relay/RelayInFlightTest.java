@@ -42,8 +42,36 @@ class RelayInFlightTest {
         inFlight.discard(claimedMeanwhile);
         assertThat(inFlight.droppedBatches()).isEqualTo(1);
 
+        assertThat(inFlight.claimExclusions()).isEqualTo("{}");
         RelayBatch claimedAfter = inFlight.admit(batch(List.of(1L, 2L, 3L), List.of()));
         assertThat(inFlight.isCurrent(claimedAfter)).isTrue();
+    }
+
+    @Test
+    void aBatchClaimedWhileADroppedOneWasInFlightIsStaleToo() {
+        inFlight.claimExclusions();
+        RelayBatch failing = inFlight.admit(batch(List.of(1L, 2L), List.of()));
+        inFlight.claimExclusions();
+        RelayBatch newer = inFlight.admit(batch(List.of(3L, 4L), List.of()));
+        // a poll that found nothing: it admits no batch
+        inFlight.claimExclusions();
+        inFlight.abandon(failing);
+        // the next claim takes the failed (oldest) rows back while the stale batch still waits; it is
+        // stamped stale too, as it began while the stale batch was in flight
+        inFlight.claimExclusions();
+        RelayBatch oldest = inFlight.admit(batch(List.of(1L, 2L), List.of()));
+        inFlight.discard(newer);
+        // a claim that skipped the oldest rows, still in flight, takes the newer ones
+        assertThat(ids(inFlight.claimExclusions())).containsExactlyInAnyOrder(1L, 2L);
+        RelayBatch newerAgain = inFlight.admit(batch(List.of(3L, 4L), List.of()));
+        assertThat(inFlight.isCurrent(oldest)).isFalse();
+        inFlight.discard(oldest);
+
+        assertThat(inFlight.isCurrent(newerAgain)).as("claimed without the oldest rows, which were dropped").isFalse();
+        inFlight.discard(newerAgain);
+        assertThat(inFlight.claimExclusions()).isEqualTo("{}");
+        RelayBatch inOrder = inFlight.admit(batch(List.of(1L, 2L, 3L, 4L), List.of()));
+        assertThat(inFlight.isCurrent(inOrder)).isTrue();
     }
 
     @Test
