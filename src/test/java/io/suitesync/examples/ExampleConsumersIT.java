@@ -116,8 +116,10 @@ class ExampleConsumersIT {
             ExampleConsumer third = start(kind, tenant, state, "member-3");
             await().atMost(PATIENCE).until(() -> costs(state).equals(databaseCosts(tenant)));
             assertThat(stats(state, "gaps")).isPositive();
-            assertThat(third.output()).contains("GAP: entries after").contains("were trimmed before this group read them")
-                    .contains("recovered from snapshot");
+            // the trim took entries the group had not read, or (depending on timing) entries already delivered
+            // to the stopped member and still pending: either way the consumer reports the gap and recovers
+            assertThat(third.output()).containsAnyOf("were trimmed before this group read them",
+                    "entries pending for a stopped member were trimmed").contains("recovered from snapshot");
             // and it follows the stream again after the recovery
             jdbc.update("UPDATE credit_configurations SET credit_cost = 9 WHERE tenant_id = ? AND operation_code = 'crm.leads.create'", tenant);
             await().atMost(PATIENCE).until(() -> cost(state, "crm.leads.create") == 9.0);
