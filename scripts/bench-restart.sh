@@ -72,45 +72,18 @@ RUNJARS=()
 ARCHIVES=()  # the CDS archive or AOT cache a variant runs with (empty: none)
 JAVAS=()     # the java a variant runs on
 OPTS=()      # a variant's own JVM options
+# variant <name> <jar to run> <archive or ""> <java> <own JVM options>
+variant() { NAMES+=("$1"); RUNJARS+=("$2"); ARCHIVES+=("$3"); JAVAS+=("$4"); OPTS+=("$5"); }
 for jar in "${JARS[@]}"; do
-  if [ -z "$SKIP_PACKAGED" ]; then
-    NAMES+=("$jar")
-    RUNJARS+=("$jar")
-    ARCHIVES+=("")
-    JAVAS+=(java)
-    OPTS+=("")
-  fi
+  [ -n "$SKIP_PACKAGED" ] || variant "$jar" "$jar" "" java ""
   if [ -n "$EXTRACT$CDS$AOT$AOT_EXTRA" ]; then
     dir=$WORK/extracted-${#NAMES[@]}
     java -Djarmode=tools -jar "$jar" extract --destination "$dir" >/dev/null 2>&1
-    if [ -n "$EXTRACT" ]; then
-      NAMES+=("$jar:extracted")
-      RUNJARS+=("$dir/$(basename "$jar")")
-      ARCHIVES+=("")
-      JAVAS+=(java)
-      OPTS+=("")
-    fi
-    if [ -n "$CDS" ]; then
-      NAMES+=("$jar:cds")
-      RUNJARS+=("$dir/$(basename "$jar")")
-      ARCHIVES+=("$dir/app.jsa")
-      JAVAS+=(java)
-      OPTS+=("")
-    fi
-    if [ -n "$AOT" ]; then
-      NAMES+=("$jar:aot")
-      RUNJARS+=("$dir/$(basename "$jar")")
-      ARCHIVES+=("$dir/app.aot")
-      JAVAS+=("$AOT_JAVA")
-      OPTS+=("")
-    fi
-    if [ -n "$AOT_EXTRA" ]; then
-      NAMES+=("$jar:aot+$AOT_EXTRA")
-      RUNJARS+=("$dir/$(basename "$jar")")
-      ARCHIVES+=("$dir/app-extra.aot")
-      JAVAS+=("$AOT_JAVA")
-      OPTS+=("$AOT_EXTRA")
-    fi
+    extracted=$dir/$(basename "$jar")
+    [ -z "$EXTRACT" ] || variant "$jar:extracted" "$extracted" "" java ""
+    [ -z "$CDS" ] || variant "$jar:cds" "$extracted" "$dir/app.jsa" java ""
+    [ -z "$AOT" ] || variant "$jar:aot" "$extracted" "$dir/app.aot" "$AOT_JAVA" ""
+    [ -z "$AOT_EXTRA" ] || variant "$jar:aot+$AOT_EXTRA" "$extracted" "$dir/app-extra.aot" "$AOT_JAVA" "$AOT_EXTRA"
   fi
 done
 
