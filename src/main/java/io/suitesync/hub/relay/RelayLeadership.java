@@ -73,7 +73,7 @@ public class RelayLeadership {
      */
     public boolean ensure() throws SQLException {
         if (connection != null && !connection.isValid(2)) {
-            release();
+            abandon();
         }
         if (connection == null) {
             connection = DriverManager.getConnection(url, user, password);
@@ -111,8 +111,27 @@ public class RelayLeadership {
         return notifications != null && notifications.length > 0;
     }
 
-    /** Ends the session, and with it the lock and the LISTEN. */
+    /**
+     * Ends the session, and with it the lock and the LISTEN. A leader gives the lock back first: closing a
+     * connection only asks its backend to end, and another instance asking within that moment would still
+     * find the lock taken. For a graceful stop; after a failed statement use {@link #abandon}.
+     */
     public void release() {
+        if (leader && lockHolder == null && connection != null) {
+            try (Statement s = connection.createStatement()) {
+                s.execute("SELECT pg_advisory_unlock(hashtext('suitesync:relay'))");
+            } catch (SQLException e) {
+                log.debug("giving back the relay lock: {}", e.getMessage());
+            }
+        }
+        abandon();
+    }
+
+    /**
+     * Ends the session without another statement on it (it failed or did not answer its validity check;
+     * one more could wait on a dead socket): the lock goes when PostgreSQL notices the session is gone.
+     */
+    public void abandon() {
         leader = false;
         if (connection != null) {
             try {

@@ -139,7 +139,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
                 waitForWork(leader);
             } catch (SQLException e) {
                 log.warn("relay lost its PostgreSQL connection ({}); retrying in {} ms", e.getMessage(), pollIntervalMillis);
-                leadership.release();
+                leadership.abandon();
                 pause(pollIntervalMillis);
             } catch (RuntimeException e) {
                 log.error("relay poll failed", e);

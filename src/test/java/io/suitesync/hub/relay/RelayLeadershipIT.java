@@ -37,6 +37,32 @@ class RelayLeadershipIT {
     }
 
     @Test
+    void aReleasedLeaderHasGivenTheLockBackWhenReleaseReturns() throws SQLException {
+        // closing a connection only asks its backend to end: the lock must not outlive release() by that moment
+        for (int round = 0; round < 20; round++) {
+            assertThat(first.ensure()).isTrue();
+            first.release();
+            assertThat(DATABASE.jdbc().queryForObject("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    + "AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                    Integer.class)).as("advisory locks held right after release, round %d", round).isZero();
+        }
+    }
+
+    @Test
+    void anAbandonedSessionStillLosesTheLockOnceItsBackendEnds() throws SQLException {
+        assertThat(first.ensure()).isTrue();
+        first.abandon();
+
+        assertThat(first.isLeader()).isFalse();
+        long deadline = System.currentTimeMillis() + 5_000;
+        boolean taken = second.ensure();
+        while (!taken && System.currentTimeMillis() < deadline) {
+            taken = second.ensure();
+        }
+        assertThat(taken).isTrue();
+    }
+
+    @Test
     void aLeaderWhoseBackendWasKilledNoticesAndTheLockGoesToWhoeverAsksFirst() throws SQLException {
         assertThat(first.ensure()).isTrue();
         // what a PostgreSQL restart or a network cut does to the lock's session
