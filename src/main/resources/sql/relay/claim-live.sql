@@ -56,7 +56,11 @@ claimed AS MATERIALIZED (
 batch AS (
     SELECT c.id, c.tenant_id, c.table_name, c.record_id, c.operation, c.changed_fields, c.old_values,
            c.new_values, c.context, c.priority, c.changed_at, c.attempts, q.class
-    FROM claimed q JOIN change_log c ON c.id = q.change_id),
+    FROM claimed q
+    -- one primary-key probe per claimed row. A plain join is planned for claimed's LIMIT (a full
+    -- batch) and hashed a sequential scan of all of change_log (published rows stay for retention)
+    -- under a live claim of a few rows; OFFSET 0 keeps the subquery from being flattened into it.
+    CROSS JOIN LATERAL (SELECT * FROM change_log l WHERE l.id = q.change_id OFFSET 0) c),
 apps AS MATERIALIZED (
     SELECT tenant_id, to_jsonb(array_agg(application_code))::text AS enabled_apps
     FROM organization_applications

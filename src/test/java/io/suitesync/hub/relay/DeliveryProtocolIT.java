@@ -80,6 +80,28 @@ class DeliveryProtocolIT {
     }
 
     @Test
+    void aClaimOfAFewChangesReadsThemByPrimaryKeyBesideAPublishedHistory() throws IOException {
+        // the hub's own batch sizes: the claim's LIMIT is what the planner expects of it
+        config = hubProperties(Map.of());
+        protocol = new DeliveryProtocol(new ChangeRouter(new RoutingRules(config), new ObjectMapper(), config),
+                new RelayLedger(jdbc), metrics, config);
+        String tenant = wrapper.tenant("crm");
+        // 30,000 published changes (retention keeps them for days): out of the queue, in change_log
+        jdbc.update("INSERT INTO change_log (tenant_id, table_name, record_id, operation, changed_fields, new_values, context) "
+                + "SELECT ?, 'credit_configurations', 'old' || g, 'UPDATE', '{credit_cost}', '{\"credit_cost\": 1}', "
+                + "'{\"operation_code\": \"crm.leads.update\"}' FROM generate_series(1, 30000) g", tenant);
+        jdbc.update("DELETE FROM change_queue");
+        long first = change(tenant, "r1", "crm.leads.create");
+        long second = change(tenant, "r2", "crm.leads.update");
+        jdbc.execute("ANALYZE change_log");
+        jdbc.execute("ANALYZE change_queue");
+
+        // a plain join was planned for a full batch and hashed a scan of all of change_log per claim
+        assertThat(claimPlan()).as("the claim's plan").doesNotContain("Seq Scan on change_log");
+        assertThat(route(claim()).publishedIds()).containsExactly(first, second);
+    }
+
+    @Test
     void anAcknowledgementCommitsWithoutWaitingForTheWalFlush() throws Exception {
         assumeTrue("on".equals(jdbc.queryForObject("SHOW fsync", String.class))
                 && "on".equals(jdbc.queryForObject("SHOW synchronous_commit", String.class)),
@@ -221,6 +243,19 @@ class DeliveryProtocolIT {
     }
 
     private List<ClaimedChange> claim() {
+        @SuppressWarnings("unchecked")
+        List<ClaimedChange> rows = (List<ClaimedChange>) (List<?>) new NamedParameterJdbcTemplate(jdbc)
+                .query(claimSql(), claimParameters(), new ClaimedChangeRows().newColumnRowMapper());
+        return rows;
+    }
+
+    /** The plan PostgreSQL chooses for the claim as the relay runs it now. */
+    private String claimPlan() {
+        return String.join("\n", new NamedParameterJdbcTemplate(jdbc)
+                .queryForList("EXPLAIN " + claimSql(), claimParameters(), String.class));
+    }
+
+    private Map<String, Object> claimParameters() {
         Map<String, Object> params = new HashMap<>();
         params.put("claimExclusions", protocol.claimExclusions());
         params.put("tenantCursor", protocol.tenantCursor());
@@ -229,8 +264,11 @@ class DeliveryProtocolIT {
         params.put("tenantExclusions", protocol.tenantExclusions());
         params.put("bulkThreshold", config.relay().bulkThreshold());
         params.put("highBatchSize", config.relay().batchSize());
-        // the live lane's claim (a protocol on its own is a live lane), camel-sql's ":#${expression}"
-        // parameters as plain named ones
+        return params;
+    }
+
+    /** The live lane's claim (a protocol on its own is a live lane), camel-sql's ":#${expression}" parameters as plain named ones. */
+    private static String claimSql() {
         String sql = RelayLedger.query("claim-live")
                 .replace(":#${bean:liveDeliveryProtocol.claimExclusions}", ":claimExclusions")
                 .replace(":#${bean:liveDeliveryProtocol.tenantExclusions}", ":tenantExclusions")
@@ -240,10 +278,7 @@ class DeliveryProtocolIT {
                 .replace(":#${properties:suitesync.hub.relay.batch-size}", ":highBatchSize")
                 .replace(":#${properties:suitesync.hub.relay.fair-window}", ":fairWindow");
         assertThat(sql).doesNotContain(":#");
-        @SuppressWarnings("unchecked")
-        List<ClaimedChange> rows = (List<ClaimedChange>) (List<?>) new NamedParameterJdbcTemplate(jdbc)
-                .query(sql, params, new ClaimedChangeRows().newColumnRowMapper());
-        return rows;
+        return sql;
     }
 
     private RelayBatch route(List<ClaimedChange> rows) {
