@@ -30,7 +30,8 @@
 # Usage: scripts/bench-live.sh [mode...]   modes: trigger (default), logical; e.g. trigger logical
 #   REPS=2 repeats the modes, in reverse order every other repetition; SECS=60 (pgbench -T),
 #   RATE=1000 (pgbench -R), WARMUP=20; JAVA=/path/to/bin/java runs the hub on another JDK, JAVA_OPTS
-#   adds JVM options, JAR=/path/to/suitesync.jar runs that jar (another commit's, side by side).
+#   adds JVM options, JAR=/path/to/suitesync.jar runs that jar (another commit's, side by side);
+#   KEEP=<dir> keeps each run's hub log and per-event series ("commit-epoch-ms commit->stream-ms").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/private-servers.sh
@@ -184,6 +185,11 @@ out = {"mode": "$mode", "rep": $rep, "hubStartToHealthySeconds": $startup, "warm
 open(sys.argv[2], "w").write(json.dumps(out) + "\n")
 print(json.dumps(out))
 PY
+  if [ -n "${KEEP:-}" ]; then
+    mkdir -p "$KEEP"
+    cp "$WORK/reader.json.series" "$KEEP/series-$mode-$rep.txt"
+    cp "$WORK/hub-$mode-$rep.log" "$KEEP/"
+  fi
   # the slot is per database and its name cluster-wide: drop it, and the database, for the next run
   q -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()" >/dev/null
   dropdb "$DB"

@@ -13,7 +13,7 @@ clock_timestamp(), evaluated just before its commit), else the event's timestamp
   reader: this reader's clock when the entry arrived - that time
 Same machine, same clock. Ends when EXPECTED_FILE holds a number N and N distinct UPDATE events have
 arrived, or when it holds N and nothing arrived for 15 s (then events are missing), and writes a
-JSON summary to OUT_JSON.
+JSON summary to OUT_JSON, and per event "commit-epoch-ms commit->stream-ms" to OUT_JSON.series.
 """
 import json
 import os
@@ -80,7 +80,7 @@ def epoch_ms(text):
 
 
 ids = {k: "%d-0" % start_ms for k in keys}
-stream_lat, reader_lat = [], []
+stream_lat, reader_lat, series = [], [], []
 seen = set()
 entries = duplicates = other = from_updated_at = from_timestamp = 0
 expected = None
@@ -113,6 +113,7 @@ while True:
                 committed = epoch_ms(event["timestamp"])
                 from_timestamp += 1
             stream_lat.append(int(entry_id.split("-")[0]) - committed)
+            series.append((committed, stream_lat[-1]))
             reader_lat.append(now_ms - committed)
     if expected is None and os.path.exists(expected_file):
         text = open(expected_file).read().strip()
@@ -141,3 +142,6 @@ summary = {
 }
 with open(out_file, "w") as out:
     json.dump(summary, out)
+# per event, for a look at when the tail happens: commit epoch ms, commit->stream ms
+with open(out_file + ".series", "w") as out:
+    out.writelines("%.1f %.1f\n" % pair for pair in series)
