@@ -22,14 +22,17 @@
 # schema (db/wrapper) holds 50 tenants with crm enabled (organization_applications, written before
 # the hub starts, so no backfill runs) and 10,000 credit configurations (crm.op.N, 200 per tenant).
 # The hub's own migrations and capture set-up are the hub's. After the hub is healthy, a warm-up at
-# the same schedule (WARMUP seconds, default 20) is relayed and drained before the measured run.
+# the same schedule (WARMUP seconds, default 60) is relayed and drained before the measured run: the
+# JIT compiles the relay's hot path within about the first minute under this load (later with the
+# image's C2 thresholds), and each C2 compilation of it takes one of the two cores for 0.1-0.7 s,
+# which shows as a latency spike (docs/benchmarks.md; WARMUP=20 and KEEP=<dir> show them).
 # Everything is stopped and removed at exit; the machine's own PostgreSQL and Redis are not used.
 # Each run (hub start to the baseline's end) holds /tmp/bench.lock (flock), so it never overlaps another
 # benchmark taking the lock.
 #
 # Usage: scripts/bench-live.sh [mode...]   modes: trigger (default), logical; e.g. trigger logical
 #   REPS=2 repeats the modes, in reverse order every other repetition; SECS=60 (pgbench -T),
-#   RATE=1000 (pgbench -R), WARMUP=20; JAVA=/path/to/bin/java runs the hub on another JDK, JAVA_OPTS
+#   RATE=1000 (pgbench -R), WARMUP=60; JAVA=/path/to/bin/java runs the hub on another JDK, JAVA_OPTS
 #   adds JVM options, JAR=/path/to/suitesync.jar runs that jar (another commit's, side by side);
 #   KEEP=<dir> keeps each run's hub log and per-event series ("commit-epoch-ms commit->stream-ms").
 set -euo pipefail
@@ -39,7 +42,7 @@ if [ $# -gt 0 ]; then MODES=("$@"); else MODES=(trigger); fi
 REPS=${REPS:-1}
 SECS=${SECS:-60}
 RATE=${RATE:-1000}
-WARMUP=${WARMUP:-20}
+WARMUP=${WARMUP:-60}
 TENANTS=50
 CONFIGS=10000
 LOCK=/tmp/bench.lock
