@@ -9,8 +9,8 @@ in_flight AS MATERIALIZED (
 -- the tenants the bulk lane holds now: a tenant's changes are in flight in one lane at a time
 held_elsewhere AS MATERIALIZED (
     SELECT CAST(:#${bean:liveDeliveryProtocol.tenantExclusions} AS text[]) AS tenants),
--- up to :window tenants without a backlog, those after the previous claim's last tenant first
--- (V7__relay_lanes.sql)
+-- up to :window tenants without a backlog, walking downwards: those before the previous claim's last
+-- tenant first, then from the greatest (V7__relay_lanes.sql, V15__relay_tenant_walk_downwards.sql)
 tenants AS MATERIALIZED (
     SELECT t.tenant_id FROM held_elsewhere h
     CROSS JOIN LATERAL suitesync_relay_tenants(:#${bean:liveDeliveryProtocol.tenantCursor}, h.tenants, false,

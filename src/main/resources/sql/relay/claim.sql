@@ -6,8 +6,9 @@ in_flight AS MATERIALIZED (
 -- the tenants the live lane holds now (RelayLanes): a tenant's changes are in flight in one lane at a time
 held_elsewhere AS MATERIALIZED (
     SELECT CAST(:#${bean:deliveryProtocol.tenantExclusions} AS text[]) AS tenants),
--- up to :window tenants with a backlog (bulk-threshold queued changes or more), those after the
--- previous claim's last tenant first, then from the start (V7__relay_lanes.sql)
+-- up to :window tenants with a backlog (bulk-threshold queued changes or more), walking downwards:
+-- those before the previous claim's last tenant first, then from the greatest (V7__relay_lanes.sql,
+-- V15__relay_tenant_walk_downwards.sql)
 tenants AS MATERIALIZED (
     SELECT t.tenant_id FROM held_elsewhere h
     CROSS JOIN LATERAL suitesync_relay_tenants(:#${bean:deliveryProtocol.tenantCursor}, h.tenants, true,

@@ -150,7 +150,8 @@ public record HubProperties(
             @Min(1) int fairWindow,
             @Min(0) int tenantMetricsTop,
             @Min(1) int liveBatchSize,
-            @Min(1) int bulkThreshold) {
+            @Min(1) int bulkThreshold,
+            @Min(0) long queueVacuumRows) {
 
         @AssertTrue(message = "suitesync.hub.relay.stream-hard-max-length must not be below stream-max-length")
         public boolean isHardMaxLengthAboveMaxLength() {

@@ -41,12 +41,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Latency is taken from the writer's commit returning to the event's arrival on the live pub/sub
  * channel the relay publishes in the same pipeline as the stream entry (same JVM clock).
  * Run: {@code ./mvnw -B -q -Pbench test-compile exec:java -Dexec.mainClass=io.suitesync.bench.NoisyNeighbourBench}
- * (options: -Dbacklog=1000000 -Drate=100 -DhighRate=10 -DbatchSize=2000).
+ * (options: -Dbacklog=1000000 -Drate=100 -DhighRate=10 -DbatchSize=2000; -DseriesDir=DIR writes each
+ * latency sample with its commit time to DIR/neighbour.txt and DIR/highPriority.txt).
  */
 public final class NoisyNeighbourBench {
 
     private static final Pattern NAME = Pattern.compile("\"name\":\"seq-(\\d+)\"");
     private static final Pattern COST = Pattern.compile("\"creditCost\":(\\d+)");
+
+    /** Cores the whole machine kept busy during the last drain (hub, PostgreSQL, Redis, writers). */
+    private static double lastDrainBusyCores;
 
     private NoisyNeighbourBench() {}
 
@@ -99,11 +103,37 @@ public final class NoisyNeighbourBench {
             // reads, routes and publishes them again), which takes seconds instead of the inserts' minutes
             out.put("aloneFreshEventsPerSecond", RelayBench.round(drain(jdbc, camel, noisy, backlog, true, running -> {})));
             double aloneBefore = drain(jdbc, camel, noisy, backlog, false, running -> {});
+            out.put("aloneBusyCores", RelayBench.round2(lastDrainBusyCores));
+
+            // what the neighbours' changes cost the machine without A's backlog: their writes, capture,
+            // claims, publishes and acknowledgements, in CPU milliseconds per change
+            Latencies idle = new Latencies(redis, "crm:nn-" + run + "-*:roles", NAME);
+            AtomicBoolean writing = new AtomicBoolean(true);
+            Thread writer = new Thread(() -> idle.write(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid",
+                    roles, rate, writing), "bench-neighbours-alone");
+            double idleBusy = machineBusySeconds();
+            Map<String, Double> idleCpu0 = cpuByProcess();
+            Map<String, Double> idleThreads0 = threadCpu();
+            long idleStart = System.nanoTime();
+            writer.start();
+            Thread.sleep(Long.getLong("neighboursAloneSeconds", 15) * 1000);
+            writing.set(false);
+            writer.join();
+            double idleSeconds = (System.nanoTime() - idleStart) / 1e9;
+            out.put("neighbourAloneEndedAt", java.time.Instant.now().toString());
+            double idleCpu = machineBusySeconds() - idleBusy;
+            out.put("neighbourAloneCpuSecondsByProcess", cpuSince(idleCpu0).toString());
+            out.put("neighbourAloneCpuSecondsByThread", threadCpuSince(idleThreads0).toString());
+            idle.report("neighbourAlone", out);
+            idle.close();
+            out.put("neighbourAloneBusyCores", RelayBench.round2(idleCpu / idleSeconds));
+            out.put("neighbourAloneCpuMsPerChange", RelayBench.round2(idleCpu * 1000 / Math.max(1, idleSeconds * rate)));
 
             Latencies neighbours = new Latencies(redis, "crm:nn-" + run + "-*:roles", NAME);
             double withNeighbours = drain(jdbc, camel, noisy, backlog, false,
                     running -> neighbours.write(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid", roles,
                             rate, running));
+            out.put("withNeighboursBusyCores", RelayBench.round2(lastDrainBusyCores));
             // wait for the last events before closing the subscription (else they count as lost)
             neighbours.report("neighbour", out);
             // a change still queued after the report's wait was never relayed; none queued means a "lost"
@@ -118,6 +148,7 @@ public final class NoisyNeighbourBench {
             double withHigh = drain(jdbc, camel, noisy, backlog, false,
                     running -> high.write(dataSource, "UPDATE credit_configurations SET credit_cost = ? WHERE id = ?::uuid",
                             List.of(config), highRate, running));
+            out.put("withHighPriorityBusyCores", RelayBench.round2(lastDrainBusyCores));
             high.report("highPriority", out);
             out.put("highPriorityChangesStillQueued", jdbc.queryForObject(
                     "SELECT count(*) FROM change_queue WHERE tenant_id = ? AND high", Long.class, noisy));
@@ -143,6 +174,86 @@ public final class NoisyNeighbourBench {
                 redis.delete(keys);
             }
         }
+    }
+
+    /** The machine's busy CPU time so far (all processes), in seconds, from /proc/stat; 0 where there is none. */
+    static double machineBusySeconds() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            // cpu user nice system idle iowait irq softirq steal
+            long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                    + Long.parseLong(f[7]) + Long.parseLong(f[8]);
+            return busy / 100.0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * CPU seconds used so far by each kind of process (the command name, for PostgreSQL backends the
+     * title's first words: "postgres: postgres suitesync_t_x 127.0.0.1(4711) DELETE" counts as
+     * "postgres: postgres"), from /proc; processes that ended in between are not counted.
+     */
+    static Map<String, Double> cpuByProcess() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        java.io.File[] procs = new java.io.File("/proc").listFiles(f -> f.getName().matches("\\d+"));
+        if (procs == null) {
+            return out;
+        }
+        for (java.io.File p : procs) {
+            try {
+                String stat = java.nio.file.Files.readString(p.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                String cmd = java.nio.file.Files.readString(p.toPath().resolve("cmdline")).replace('\0', ' ').trim();
+                String[] words = cmd.split(" ");
+                String name = words.length >= 3 && words[0].equals("postgres:") ? words[0] + " " + words[1] + " " + words[2]
+                        : stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                out.merge(name, cpu, Double::sum);
+            } catch (java.io.IOException | RuntimeException e) {
+                // gone meanwhile
+            }
+        }
+        return out;
+    }
+
+    /** CPU seconds of this JVM's threads so far, by thread name (as /proc gives it, 15 characters). */
+    static Map<String, Double> threadCpu() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        for (java.io.File t : tasks == null ? new java.io.File[0] : tasks) {
+            try {
+                String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+$", "#");
+                out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
+            } catch (java.io.IOException | RuntimeException e) {
+                // gone meanwhile
+            }
+        }
+        return out;
+    }
+
+    static Map<String, Double> threadCpuSince(Map<String, Double> before) {
+        Map<String, Double> delta = new java.util.TreeMap<>();
+        threadCpu().forEach((k, v) -> {
+            double d = v - before.getOrDefault(k, 0.0);
+            if (d >= 0.05) {
+                delta.put(k, RelayBench.round2(d));
+            }
+        });
+        return delta;
+    }
+
+    static Map<String, Double> cpuSince(Map<String, Double> before) {
+        Map<String, Double> delta = new java.util.TreeMap<>();
+        cpuByProcess().forEach((k, v) -> {
+            double d = v - before.getOrDefault(k, 0.0);
+            if (d >= 0.05) {
+                delta.put(k, RelayBench.round2(d));
+            }
+        });
+        return delta;
     }
 
     private static void tenant(JdbcTemplate jdbc, String id) {
@@ -172,6 +283,7 @@ public final class NoisyNeighbourBench {
         AtomicBoolean draining = new AtomicBoolean(true);
         Thread side = new Thread(() -> alongside.accept(draining), "bench-alongside");
         long start = System.nanoTime();
+        double busyBefore = machineBusySeconds();
         RelayRoutes.start(camel);
         side.start();
         while (Boolean.TRUE.equals(jdbc.queryForObject(
@@ -179,6 +291,7 @@ public final class NoisyNeighbourBench {
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
         long nanos = System.nanoTime() - start;
+        lastDrainBusyCores = (machineBusySeconds() - busyBefore) / (nanos / 1e9);
         draining.set(false);
         side.join();
         return count / (nanos / 1e9);
@@ -191,6 +304,9 @@ public final class NoisyNeighbourBench {
         /** Events that arrived before their writer noted its commit (the relay can be that fast). */
         private final Map<Integer, Long> arrivedEarly = new java.util.HashMap<>();
         private final List<Long> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** Per sample, when its writer committed (ns since this object was made), for {@code -DseriesDir}. */
+        private final List<long[]> series = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final long born = System.nanoTime();
         private final RedisClient client;
         private final StatefulRedisPubSubConnection<String, String> connection;
         private int seq = 1_000;
@@ -208,7 +324,7 @@ public final class NoisyNeighbourBench {
                         synchronized (arrivedEarly) {
                             Long at = committedAt.remove(n);
                             if (at != null) {
-                                samples.add(now - at);
+                                sample(at, now - at);
                             } else {
                                 arrivedEarly.put(n, now);
                             }
@@ -235,7 +351,7 @@ public final class NoisyNeighbourBench {
                     synchronized (arrivedEarly) {
                         Long arrived = arrivedEarly.remove(n);
                         if (arrived != null) {
-                            samples.add(Math.max(0, arrived - committed));
+                            sample(committed, Math.max(0, arrived - committed));
                         } else {
                             committedAt.put(n, committed);
                         }
@@ -244,6 +360,11 @@ public final class NoisyNeighbourBench {
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e);
             }
+        }
+
+        private void sample(long committed, long latency) {
+            samples.add(latency);
+            series.add(new long[] {committed - born, latency});
         }
 
         void report(String name, Map<String, Object> out) {
@@ -257,6 +378,22 @@ public final class NoisyNeighbourBench {
             out.put(name + "LatencyP50Ms", RelayBench.round2(RelayBench.percentile(sorted, 0.50) / 1e6));
             out.put(name + "LatencyP99Ms", RelayBench.round2(RelayBench.percentile(sorted, 0.99) / 1e6));
             out.put(name + "LatencyMaxMs", RelayBench.round2(sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6));
+            String dir = System.getProperty("seriesDir");
+            if (dir != null) {
+                // one line per sample: commit time (ms since the writer began), commit→subscriber ms
+                StringBuilder lines = new StringBuilder();
+                synchronized (series) {
+                    series.sort(java.util.Comparator.comparingLong(s -> s[0]));
+                    for (long[] s : series) {
+                        lines.append(String.format(java.util.Locale.ROOT, "%.1f %.2f%n", s[0] / 1e6, s[1] / 1e6));
+                    }
+                }
+                try {
+                    java.nio.file.Files.writeString(java.nio.file.Path.of(dir, name + ".txt"), lines);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
         }
 
         @Override

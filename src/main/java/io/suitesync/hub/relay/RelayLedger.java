@@ -33,6 +33,8 @@ public class RelayLedger {
     private final String retry = query("retry");
     private final String park = query("park");
     private final String requeuePublished = query("requeue-published");
+    /** Rows taken off change_queue by acknowledgements since the start (ChangeQueueVacuum reads it). */
+    private final java.util.concurrent.atomic.AtomicLong acknowledgedRows = new java.util.concurrent.atomic.AtomicLong();
 
     public RelayLedger(JdbcTemplate jdbc) {
         this.jdbc = new NamedParameterJdbcTemplate(jdbc);
@@ -42,6 +44,12 @@ public class RelayLedger {
     public void acknowledge(Collection<Long> doneIds, Collection<Long> skippedIds) {
         jdbc.update(acknowledge, Map.of("doneIds", arrayLiteral(doneIds.stream(), skippedIds.stream()),
                 "skippedIds", arrayLiteral(skippedIds.stream(), Stream.empty())));
+        acknowledgedRows.addAndGet(doneIds.size() + skippedIds.size());
+    }
+
+    /** Rows this relay has acknowledged (taken off change_queue) since it started. */
+    public long acknowledgedRows() {
+        return acknowledgedRows.get();
     }
 
     /** Schedules a retry of each failure with attempts left, parks the others. */

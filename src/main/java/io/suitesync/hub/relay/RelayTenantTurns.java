@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Where a lane's fair claim (sql/relay/claim*.sql) goes on: it serves at most {@code fair-window}
- * tenants with queued changes per claim, those after {@link #cursor} first and then from the start,
+ * tenants with queued changes per claim, those before {@link #cursor} first (downwards) and then from the greatest,
  * so when more tenants than that have a backlog every one of them still gets its turn. Part of
  * {@link DeliveryProtocol}; a lane's claims run one at a time on its poller's thread.
  */
@@ -31,29 +31,30 @@ public class RelayTenantTurns {
     }
 
     /**
-     * Moves the cursor to the last tenant this claim served in the claim's order: the greatest tenant
-     * at or before the old cursor when the claim wrapped around to the start, else the greatest after it.
+     * Moves the cursor to the last tenant this claim served in the claim's order, which walks the tenants
+     * downwards (V15__relay_tenant_walk_downwards.sql): the smallest tenant at or after the old cursor when
+     * the claim wrapped around to the greatest, else the smallest before it.
      */
     public void served(List<ClaimedChange> rows) {
         String previous = cursor;
-        String afterCursor = null;
+        String beforeCursor = null;
         String wrapped = null;
         for (ClaimedChange row : rows) {
             String tenant = row.tenantId();
-            if (tenant.compareTo(previous) > 0) {
-                afterCursor = max(afterCursor, tenant);
+            if (tenant.compareTo(previous) < 0) {
+                beforeCursor = min(beforeCursor, tenant);
             } else {
-                wrapped = max(wrapped, tenant);
+                wrapped = min(wrapped, tenant);
             }
         }
         if (wrapped != null) {
             cursor = wrapped;
-        } else if (afterCursor != null) {
-            cursor = afterCursor;
+        } else if (beforeCursor != null) {
+            cursor = beforeCursor;
         }
     }
 
-    private static String max(String a, String b) {
-        return a == null || b.compareTo(a) > 0 ? b : a;
+    private static String min(String a, String b) {
+        return a == null || b.compareTo(a) < 0 ? b : a;
     }
 }

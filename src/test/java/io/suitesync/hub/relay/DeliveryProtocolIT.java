@@ -102,6 +102,41 @@ class DeliveryProtocolIT {
     }
 
     @Test
+    void theTenantWalkDoesNotStepOverTheChangesADrainingTenantHasDeleted() throws Exception {
+        // a tenant draining 20,000 changes, all but its newest 300 taken off the queue and not yet vacuumed,
+        // beside a quiet tenant. The walk probed each tenant upwards from its oldest queued change (V7) and
+        // stepped over all 19,700 deleted index entries on every claim of both lanes; downwards (V15) it
+        // starts at the newest, and counting up to the threshold (250) stops among the live ones
+        jdbc.execute("ALTER TABLE change_queue SET (autovacuum_enabled = false)");
+        try {
+            jdbc.update("INSERT INTO change_queue (change_id, table_name, record_id, tenant_id, high) "
+                    + "SELECT g, 'users', 'u' || g, 'a-draining', false FROM generate_series(1, 20000) g");
+            jdbc.update("INSERT INTO change_queue (change_id, table_name, record_id, tenant_id, high) "
+                    + "VALUES (30000, 'users', 'q', 'b-quiet', false)");
+            jdbc.update("DELETE FROM change_queue WHERE tenant_id = 'a-draining' AND change_id <= 19700");
+
+            for (String cursor : List.of("", "a-draining", "b-quiet", "c")) {
+                for (boolean backlogged : List.of(false, true)) {
+                    String walk = "SELECT * FROM suitesync_relay_tenants('" + cursor + "', '{}', " + backlogged + ", 250, 100)";
+                    assertThat(jdbc.queryForList(walk, String.class)).as("walk from '%s', backlogged %s", cursor, backlogged)
+                            .containsExactly(backlogged ? "a-draining" : "b-quiet");
+                    // the first walk marks the deleted entries it meets dead; this is what every later one reads
+                    assertThat(blocksRead(walk)).as("index and heap pages a walk from '%s' reads", cursor).isLessThan(30);
+                }
+            }
+        } finally {
+            jdbc.execute("ALTER TABLE change_queue RESET (autovacuum_enabled)");
+        }
+    }
+
+    /** Shared buffers (hit or read) the statement touches, by EXPLAIN (ANALYZE, BUFFERS). */
+    private long blocksRead(String sql) throws IOException {
+        String json = jdbc.queryForObject("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, String.class);
+        com.fasterxml.jackson.databind.JsonNode plan = new ObjectMapper().readTree(json).get(0).get("Plan");
+        return plan.get("Shared Hit Blocks").asLong() + plan.get("Shared Read Blocks").asLong();
+    }
+
+    @Test
     void anAcknowledgementCommitsWithoutWaitingForTheWalFlush() throws Exception {
         assumeTrue("on".equals(jdbc.queryForObject("SHOW fsync", String.class))
                 && "on".equals(jdbc.queryForObject("SHOW synchronous_commit", String.class)),

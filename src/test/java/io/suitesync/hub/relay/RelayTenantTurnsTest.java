@@ -14,21 +14,31 @@ class RelayTenantTurnsTest {
     }
 
     @Test
-    void movesToTheGreatestTenantServedAfterTheCursor() {
+    void theFirstClaimStartsFromTheGreatestTenantAndEndsAtTheSmallestItServed() {
         RelayTenantTurns turns = new RelayTenantTurns(2000);
-        turns.served(rows("b", "a", "c", "b"));
+        // the walk goes downwards (V15): every tenant is at or after the empty cursor, as after a wrap
+        turns.served(rows("d", "e", "c", "d"));
         assertThat(turns.cursor()).isEqualTo("c");
-        turns.served(rows("d", "e"));
-        assertThat(turns.cursor()).isEqualTo("e");
     }
 
     @Test
-    void aClaimThatWrappedAroundEndsAtTheLastTenantFromTheStart() {
+    void movesToTheSmallestTenantServedBeforeTheCursor() {
         RelayTenantTurns turns = new RelayTenantTurns(2000);
+        turns.served(rows("x"));
+        turns.served(rows("m", "n", "k"));
+        assertThat(turns.cursor()).isEqualTo("k");
+        turns.served(rows("b", "a"));
+        assertThat(turns.cursor()).isEqualTo("a");
+    }
+
+    @Test
+    void aClaimThatWrappedAroundEndsAtTheLastTenantFromTheTop() {
+        RelayTenantTurns turns = new RelayTenantTurns(2000);
+        turns.served(rows("x"));
         turns.served(rows("c", "d"));
-        // the window took e (after d), then wrapped to a and b
-        turns.served(rows("e", "a", "b"));
-        assertThat(turns.cursor()).isEqualTo("b");
+        // the window took b (before c), then wrapped to the top: e, then d
+        turns.served(rows("b", "e", "d"));
+        assertThat(turns.cursor()).isEqualTo("d");
     }
 
     @Test

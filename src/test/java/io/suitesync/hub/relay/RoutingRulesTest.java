@@ -87,7 +87,7 @@ class RoutingRulesTest {
                 List.of("user-management", "role-management"), tables,
                 new HubProperties.Relay(100, Duration.ofSeconds(1), 3, Duration.ofSeconds(1), 1000, 10_000,
                         Duration.ofSeconds(5), Duration.ofSeconds(5),
-                        Duration.ofDays(7), Duration.ofHours(1), 100, 10, 250, 250), null);
+                        Duration.ofDays(7), Duration.ofHours(1), 100, 10, 250, 250, 50_000), null);
     }
 
     private static Table table(String entity, String dataType, Tier tier, Strategy strategy, String field) {

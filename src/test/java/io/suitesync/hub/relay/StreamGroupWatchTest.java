@@ -49,7 +49,7 @@ class StreamGroupWatchTest {
             Map.of("roles", new HubProperties.Table("role", "roles", HubProperties.Tier.CRITICAL, HubProperties.Strategy.ENABLED_APPS,
                     null, null, null, null, null, null, null, null)),
             new HubProperties.Relay(100, Duration.ofSeconds(1), 3, Duration.ofSeconds(1), 100, 1000,
-                    Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofDays(7), Duration.ofHours(1), 100, 10, 250, 250), null));
+                    Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofDays(7), Duration.ofHours(1), 100, 10, 250, 250, 50_000), null));
 
     @Test
     void aStreamIsTrimmedBelowItsNewestMaxLengthEntriesAndWhatItsSlowestGroupStillNeeds() {
