@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -34,7 +35,7 @@ public class RelayLedger {
     private final String park = query("park");
     private final String requeuePublished = query("requeue-published");
     /** Rows taken off change_queue by acknowledgements since the start (ChangeQueueVacuum reads it). */
-    private final java.util.concurrent.atomic.AtomicLong acknowledgedRows = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong acknowledgedRows = new AtomicLong();
 
     public RelayLedger(JdbcTemplate jdbc) {
         this.jdbc = new NamedParameterJdbcTemplate(jdbc);
