@@ -88,7 +88,10 @@ public class ChangeQueueVacuum {
                 refused = true;
                 log.warn("change_queue is not vacuumed by the relay (left to autovacuum): {}", e.getMessage());
             } else {
-                log.debug("vacuum of change_queue failed, tried again after the next {} rows", everyRows, e);
+                // PostgreSQL unreachable, the pool exhausted, ...: tried again at the next tick
+                vacuumedAt.compareAndSet(acknowledged, previousAt);
+                vacuumedAtMillis = previousMillis;
+                log.debug("vacuum of change_queue failed, tried again at the next tick", e);
             }
             return false;
         }
