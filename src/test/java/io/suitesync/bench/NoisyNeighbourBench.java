@@ -122,8 +122,8 @@ public final class NoisyNeighbourBench {
             double idleSeconds = (System.nanoTime() - idleStart) / 1e9;
             out.put("neighbourAloneEndedAt", java.time.Instant.now().toString());
             double idleCpu = machineBusySeconds() - idleBusy;
-            out.put("neighbourAloneCpuSecondsByProcess", cpuSince(idleCpu0).toString());
-            out.put("neighbourAloneCpuSecondsByThread", threadCpuSince(idleThreads0).toString());
+            out.put("neighbourAloneCpuSecondsByProcess", since(idleCpu0, cpuByProcess()).toString());
+            out.put("neighbourAloneCpuSecondsByThread", since(idleThreads0, threadCpu()).toString());
             idle.report("neighbourAlone", out);
             idle.close();
             out.put("neighbourAloneBusyCores", RelayBench.round2(idleCpu / idleSeconds));
@@ -234,20 +234,10 @@ public final class NoisyNeighbourBench {
         return out;
     }
 
-    static Map<String, Double> threadCpuSince(Map<String, Double> before) {
+    /** What each name used since {@code before} (a reading of the same kind), 0.05 s at least. */
+    static Map<String, Double> since(Map<String, Double> before, Map<String, Double> now) {
         Map<String, Double> delta = new java.util.TreeMap<>();
-        threadCpu().forEach((k, v) -> {
-            double d = v - before.getOrDefault(k, 0.0);
-            if (d >= 0.05) {
-                delta.put(k, RelayBench.round2(d));
-            }
-        });
-        return delta;
-    }
-
-    static Map<String, Double> cpuSince(Map<String, Double> before) {
-        Map<String, Double> delta = new java.util.TreeMap<>();
-        cpuByProcess().forEach((k, v) -> {
+        now.forEach((k, v) -> {
             double d = v - before.getOrDefault(k, 0.0);
             if (d >= 0.05) {
                 delta.put(k, RelayBench.round2(d));

@@ -74,26 +74,34 @@ public class ChangeQueueVacuum {
             }
             if (warning.contains("owner") || warning.contains("permission")) {
                 // PostgreSQL skips a table the user may not vacuum with a warning, not an error
-                refused = true;
-                log.warn("change_queue is not vacuumed by the relay (left to autovacuum): {}", warning);
+                refuse(warning);
             } else {
                 // "skipping vacuum of change_queue --- lock not available": an autovacuum or ANALYZE has the
-                // table now; tried again at the next tick
-                vacuumedAt.compareAndSet(acknowledged, previousAt);
-                vacuumedAtMillis = previousMillis;
+                // table now
+                retryAtNextTick(acknowledged, previousAt, previousMillis);
             }
             return false;
         } catch (DataAccessException e) {
             if (e.getMessage() != null && e.getMessage().contains("permission")) {
-                refused = true;
-                log.warn("change_queue is not vacuumed by the relay (left to autovacuum): {}", e.getMessage());
+                refuse(e.getMessage());
             } else {
-                // PostgreSQL unreachable, the pool exhausted, ...: tried again at the next tick
-                vacuumedAt.compareAndSet(acknowledged, previousAt);
-                vacuumedAtMillis = previousMillis;
+                // PostgreSQL unreachable, the pool exhausted, ...
+                retryAtNextTick(acknowledged, previousAt, previousMillis);
                 log.debug("vacuum of change_queue failed, tried again at the next tick", e);
             }
             return false;
         }
+    }
+
+    /** Gives up for good: autovacuum is then the only one. */
+    private void refuse(String why) {
+        refused = true;
+        log.warn("change_queue is not vacuumed by the relay (left to autovacuum): {}", why);
+    }
+
+    /** Undoes this attempt's bookkeeping, so the next call is due again. */
+    private void retryAtNextTick(long acknowledged, long previousAt, long previousMillis) {
+        vacuumedAt.compareAndSet(acknowledged, previousAt);
+        vacuumedAtMillis = previousMillis;
     }
 }
