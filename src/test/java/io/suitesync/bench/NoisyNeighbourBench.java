@@ -379,6 +379,7 @@ public final class NoisyNeighbourBench {
                     }
                 }
                 try {
+                    java.nio.file.Files.createDirectories(java.nio.file.Path.of(dir));
                     java.nio.file.Files.writeString(java.nio.file.Path.of(dir, name + ".txt"), lines);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);

@@ -23,7 +23,8 @@ import org.postgresql.PGNotification;
  * half millisecond. Prints one JSON line: notification latency p50/p99 and row visibility p50/p99,
  * from the commit returning to the other connection seeing it.
  * Run: {@code ./mvnw -B -q -Pbench test-compile exec:java -Dexec.mainClass=io.suitesync.bench.NotifyLatencyBench}
- * (options: -Drate=1000 -Dcount=5000).
+ * (options: -Drate=1000 -Dcount=5000; -DplainSocket=true listens as pgjdbc does by default, without the
+ * relay's {@link io.suitesync.hub.relay.ListenSocketFactory}).
  */
 public final class NotifyLatencyBench {
 
@@ -37,7 +38,8 @@ public final class NotifyLatencyBench {
         Map<Integer, Long> notified = new ConcurrentHashMap<>();
         Map<Integer, Long> seen = new ConcurrentHashMap<>();
         try (Connection writer = DriverManager.getConnection(url);
-             Connection listener = DriverManager.getConnection(url);
+             Connection listener = Boolean.getBoolean("plainSocket") ? DriverManager.getConnection(url)
+                     : DriverManager.getConnection(url, listenSockets());
              Connection poller = DriverManager.getConnection(url)) {
             try (Statement s = writer.createStatement()) {
                 s.execute("CREATE TABLE probe (id int PRIMARY KEY)");
@@ -68,6 +70,7 @@ public final class NotifyLatencyBench {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("rate", rate);
+        out.put("listenSocketFactory", !Boolean.getBoolean("plainSocket"));
         out.put("commits", count);
         double[] n = percentiles(notified, committed);
         double[] v = percentiles(seen, committed);
@@ -79,6 +82,12 @@ public final class NotifyLatencyBench {
         System.out.println(out.entrySet().stream().map(e -> "\"" + e.getKey() + "\":" + e.getValue())
                 .collect(java.util.stream.Collectors.joining(",", "{", "}")));
         System.exit(0);
+    }
+
+    private static java.util.Properties listenSockets() {
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("socketFactory", io.suitesync.hub.relay.ListenSocketFactory.class.getName());
+        return properties;
     }
 
     private static void listen(Connection listener, Map<Integer, Long> notified, long stopAt, int count) {

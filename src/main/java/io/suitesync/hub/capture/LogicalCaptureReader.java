@@ -1,19 +1,23 @@
 package io.suitesync.hub.capture;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.suitesync.hub.capture.CapturedChange.Rule;
 import io.suitesync.hub.capture.PgOutput.RowChange;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,7 +48,9 @@ import org.springframework.context.SmartLifecycle;
  * The rows are numbered in commit order (the triggers numbered them in statement order). A source
  * transaction is never split; several small ones share a write, up to {@code max-batch-rows}, and
  * the write is made as soon as the stream has nothing more waiting, so a quiet system gets each
- * change at once. Every write sends the NOTIFY the relay waits for.
+ * change at once. Every write sends the NOTIFY the relay waits for. A write of up to
+ * {@value #STATEMENT_BATCH} rows is one statement in one round trip (rows, position, NOTIFY, commit);
+ * a larger one sends its rows in chunks of that many inside one transaction.
  *
  * <p>Only one reader can stream from a slot: a second hub instance retries every
  * {@code retry-interval} and takes over when the first one's connection ends.
@@ -52,13 +58,24 @@ import org.springframework.context.SmartLifecycle;
 public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(LogicalCaptureReader.class);
+    /** A chunk of rows, given as one JSON array, numbered in the order they were decoded. */
     private static final String INSERT = "INSERT INTO change_log (tenant_id, table_name, record_id, operation, "
             + "changed_fields, old_values, new_values, context, priority, changed_at) "
-            + "VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?)";
-    /** The position reached, kept with the rows, and the relay's wake-up, in one round trip. */
-    private static final String POSITION = "WITH kept AS (INSERT INTO capture_position (slot_name, lsn, updated_at) "
+            + "SELECT r.tenant_id, r.table_name, r.record_id, r.operation, r.changed_fields, r.old_values, r.new_values, "
+            + "r.context, r.priority, r.changed_at FROM ROWS FROM (jsonb_to_recordset(?::jsonb) AS (tenant_id text, "
+            + "table_name text, record_id text, operation text, changed_fields text[], old_values jsonb, new_values jsonb, "
+            + "context jsonb, priority text, changed_at timestamptz)) WITH ORDINALITY AS r(tenant_id, table_name, "
+            + "record_id, operation, changed_fields, old_values, new_values, context, priority, changed_at, n) "
+            + "ORDER BY r.n";
+    private static final String KEEP_POSITION = "INSERT INTO capture_position (slot_name, lsn, updated_at) "
             + "VALUES (?, ?::pg_lsn, now()) ON CONFLICT (slot_name) DO UPDATE SET lsn = EXCLUDED.lsn, "
-            + "updated_at = EXCLUDED.updated_at RETURNING 1) SELECT pg_notify('suitesync_change_log', '') FROM kept";
+            + "updated_at = EXCLUDED.updated_at RETURNING 1";
+    /**
+     * The last (for most writes the only) chunk of a write, the position reached, and the relay's wake-up:
+     * one statement, in one round trip, committed by itself when the write is that one chunk.
+     */
+    private static final String WRITE = "WITH kept AS (" + KEEP_POSITION + "), written AS (" + INSERT
+            + " RETURNING 1) SELECT pg_notify('suitesync_change_log', '') FROM kept";
     private static final int STATEMENT_BATCH = 1_000;
 
     private final DataSourceProperties database;
@@ -76,14 +93,17 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
     private volatile Connection replication;
     private PGReplicationStream stream;
     private PreparedStatement insert;
-    private PreparedStatement keepPosition;
+    private PreparedStatement writeLast;
+    private final JsonFactory json = new ObjectMapper().getFactory();
+    private StringWriter chunk;
+    private JsonGenerator chunkRows;
     private Map<String, TableRule> rules = Map.of();
     private final Set<String> ignoredTables = new HashSet<>();
     private long position;
     private boolean inTransaction;
     private long transactionLsn;
     private Instant transactionTime;
-    private int batchedInStatement;
+    private int rowsInChunk;
     private int rowsInWrite;
     private long writeEndLsn;
     private Instant oldestInWrite;
@@ -192,9 +212,8 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
 
     private void connect() throws SQLException {
         writer = DriverManager.getConnection(database.determineUrl(), credentials(false));
-        writer.setAutoCommit(false);
         insert = writer.prepareStatement(INSERT);
-        keepPosition = writer.prepareStatement(POSITION);
+        writeLast = writer.prepareStatement(WRITE);
         loadRules();
         position = committedPosition();
         replication = DriverManager.getConnection(database.determineUrl(), credentials(true));
@@ -225,8 +244,6 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
             PGProperty.REPLICATION.set(properties, "database");
             PGProperty.ASSUME_MIN_SERVER_VERSION.set(properties, "10");
             PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
-        } else {
-            PGProperty.REWRITE_BATCHED_INSERTS.set(properties, true);
         }
         return properties;
     }
@@ -243,7 +260,6 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
                         LogSequenceNumber.valueOf(rs.getString(6)).asLong()));
             }
         }
-        writer.commit();
         rules = loaded;
     }
 
@@ -251,9 +267,7 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
         try (PreparedStatement s = writer.prepareStatement("SELECT lsn::text FROM capture_position WHERE slot_name = ?")) {
             s.setString(1, config.slot());
             try (ResultSet rs = s.executeQuery()) {
-                long lsn = rs.next() ? LogSequenceNumber.valueOf(rs.getString(1)).asLong() : 0;
-                writer.commit();
-                return lsn;
+                return rs.next() ? LogSequenceNumber.valueOf(rs.getString(1)).asLong() : 0;
             }
         }
     }
@@ -346,23 +360,57 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
                     row.recordId(), "tenant");
             tenant = "";
         }
-        insert.setString(1, tenant);
-        insert.setString(2, row.table());
-        insert.setString(3, row.recordId() == null ? "" : row.recordId());
-        insert.setString(4, row.operation());
-        Array fields = writer.createArrayOf("text", row.changedFields().toArray());
-        insert.setArray(5, fields);
-        insert.setString(6, row.oldValues() == null ? null : row.oldValues().toString());
-        insert.setString(7, row.newValues() == null ? null : row.newValues().toString());
-        insert.setString(8, row.context().toString());
-        insert.setString(9, row.priority());
-        insert.setTimestamp(10, Timestamp.from(row.changedAt()));
-        insert.addBatch();
-        rowsInWrite++;
-        if (++batchedInStatement >= STATEMENT_BATCH) {
-            insert.executeBatch();
-            batchedInStatement = 0;
+        try {
+            if (chunkRows == null) {
+                chunk = new StringWriter();
+                chunkRows = json.createGenerator(chunk);
+                chunkRows.writeStartArray();
+            }
+            JsonGenerator g = chunkRows;
+            g.writeStartObject();
+            g.writeStringField("tenant_id", tenant);
+            g.writeStringField("table_name", row.table());
+            g.writeStringField("record_id", row.recordId() == null ? "" : row.recordId());
+            g.writeStringField("operation", row.operation());
+            g.writeArrayFieldStart("changed_fields");
+            for (String field : row.changedFields()) {
+                g.writeString(field);
+            }
+            g.writeEndArray();
+            g.writeFieldName("old_values");
+            g.writeTree(row.oldValues());
+            g.writeFieldName("new_values");
+            g.writeTree(row.newValues());
+            g.writeFieldName("context");
+            g.writeTree(row.context());
+            g.writeStringField("priority", row.priority());
+            g.writeStringField("changed_at", row.changedAt().toString());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
+        rowsInWrite++;
+        if (++rowsInChunk >= STATEMENT_BATCH) {
+            // a large write: its chunks go in one transaction, the last one with the position
+            writer.setAutoCommit(false);
+            insert.setString(1, takeChunk());
+            insert.executeUpdate();
+        }
+    }
+
+    /** The rows added since the last chunk was sent, as a JSON array. */
+    private String takeChunk() {
+        try {
+            chunkRows.writeEndArray();
+            chunkRows.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String rows = chunk.toString();
+        chunkRows = null;
+        chunk = null;
+        rowsInChunk = 0;
+        return rows;
     }
 
     /** Commits what is decoded, with the position reached, then confirms that position to the slot. */
@@ -373,14 +421,14 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
             confirm(writeEndLsn);
             return;
         }
-        if (batchedInStatement > 0) {
-            insert.executeBatch();
-            batchedInStatement = 0;
+        writeLast.setString(1, config.slot());
+        writeLast.setString(2, LogSequenceNumber.valueOf(writeEndLsn).asString());
+        writeLast.setString(3, rowsInChunk > 0 ? takeChunk() : "[]");
+        writeLast.executeQuery().close();
+        if (!writer.getAutoCommit()) {
+            writer.commit();
+            writer.setAutoCommit(true);
         }
-        keepPosition.setString(1, config.slot());
-        keepPosition.setString(2, LogSequenceNumber.valueOf(writeEndLsn).asString());
-        keepPosition.executeQuery().close();
-        writer.commit();
         changes.increment(rowsInWrite);
         if (oldestInWrite != null) {
             lagMillis.set(Math.max(0, System.currentTimeMillis() - oldestInWrite.toEpochMilli()));
@@ -400,7 +448,9 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
 
     private void close() {
         rowsInWrite = 0;
-        batchedInStatement = 0;
+        rowsInChunk = 0;
+        chunkRows = null;
+        chunk = null;
         oldestInWrite = null;
         writeEndLsn = 0;
         inTransaction = false;
@@ -424,7 +474,7 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
         replication = null;
         writer = null;
         insert = null;
-        keepPosition = null;
+        writeLast = null;
     }
 
     private void pause(long millis) {

@@ -59,6 +59,11 @@ public class DeliveryProtocol {
     private final RelayTenantTurns turns;
     private final RelayLanes lanes;
     private final RelayLanes.Lane lane;
+    private final int fairWindow;
+    /** Whether the claim being made began with rows of this lane in flight (they were skipped). */
+    private volatile boolean claimSkippedRowsInFlight;
+    /** Whether the last claim that took rows may have left claimable ones queued ({@link #moreMayBeWaiting}). */
+    private volatile boolean moreMayBeWaiting;
 
     /** A live lane on its own (tests): every change is its to claim, in batches of {@code batch-size}. */
     public DeliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics, HubProperties config) {
@@ -79,12 +84,15 @@ public class DeliveryProtocol {
         this.retryBackoffMillis = config.relay().retryBackoff().toMillis();
         this.lanes = lanes;
         this.lane = lane;
+        this.fairWindow = config.relay().fairWindow();
         lanes.register(lane, this);
     }
 
     /** The ids the next claim must skip, as a PostgreSQL array literal (claim.sql's {@code claimExclusions}). */
     public String claimExclusions() {
-        return inFlight.claimExclusions();
+        String ids = inFlight.claimExclusions();
+        claimSkippedRowsInFlight = ids.length() > 2; // not "{}"
+        return ids;
     }
 
     /** The tenants the next claim must skip: the other lane holds them (a PostgreSQL array literal). */
@@ -108,6 +116,7 @@ public class DeliveryProtocol {
      */
     public RelayBatch route(List<ClaimedChange> claimedRows) {
         turns.served(claimedRows);
+        moreMayBeWaiting = mayHaveLeftMore(claimedRows, batchSize(), fairWindow, claimSkippedRowsInFlight);
         long routedAt = System.nanoTime();
         RelayLanes.Reservation reservation = lanes.reserve(lane, claimedRows);
         try {
@@ -146,6 +155,28 @@ public class DeliveryProtocol {
             }
         }
         return new RelayBatch(events, published, skipped, failures, heldBack, -1, routedAt, hold);
+    }
+
+    /**
+     * Whether the last claim that took rows may have left claimable rows queued, so the lane claims again at
+     * once instead of waiting for the next NOTIFY ({@link RelayWakeupScheduler}). A claim that took fewer
+     * rows than its batch, from fewer tenants than {@code fair-window}, skipping nothing in flight, and
+     * whose batch was published and acknowledged took everything it could see: the claim after it would find
+     * only what committed since, and every such commit sends a NOTIFY. So a live change costs one claim,
+     * not a second, empty one.
+     */
+    public boolean moreMayBeWaiting() {
+        return moreMayBeWaiting;
+    }
+
+    /** The rule of {@link #moreMayBeWaiting} for one claim's rows. */
+    static boolean mayHaveLeftMore(List<ClaimedChange> rows, int batchSize, int fairWindow, boolean skippedRowsInFlight) {
+        if (skippedRowsInFlight || rows.size() >= batchSize) {
+            return true;
+        }
+        // the claim walks at most fair-window tenants: as many served means the walk may have stopped early
+        return rows.stream().filter(row -> !"high".equals(row.priority())).map(ClaimedChange::tenantId)
+                .distinct().count() >= fairWindow;
     }
 
     /** Schedules the retry of each failed row of the batch, or parks it once it used its attempts. */
@@ -209,6 +240,7 @@ public class DeliveryProtocol {
         ledger.retryOrPark(outcome.failures());
         metrics.recordFailures(outcome);
         inFlight.refused(outcome);
+        moreMayBeWaiting = true; // rows held back behind a refused one stay queued
         return outcome;
     }
 
@@ -227,6 +259,7 @@ public class DeliveryProtocol {
     public void discard(RelayBatch batch) {
         inFlight.discard(batch);
         batch.releaseHold();
+        moreMayBeWaiting = true;
     }
 
     /**
@@ -241,6 +274,7 @@ public class DeliveryProtocol {
         if (body instanceof RelayBatch batch) {
             batch.releaseHold();
         }
+        moreMayBeWaiting = true;
     }
 
     /**

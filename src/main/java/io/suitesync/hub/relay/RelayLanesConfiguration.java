@@ -9,6 +9,7 @@ import io.suitesync.common.StreamTrimPolicy;
 import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.relay.RelayLanes.Lane;
 import java.util.Locale;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,7 +26,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 @ConditionalOnRole("hub")
 public class RelayLanesConfiguration {
 
-    /** After a bulk claim that found no backlog, it waits this long for the next, whatever NOTIFYs come. */
+    /** After a bulk claim that took all it found, it waits this long for the next, whatever NOTIFYs come. */
     static final long BULK_IDLE_PAUSE_MILLIS = 100;
 
     @Bean
@@ -67,13 +68,17 @@ public class RelayLanesConfiguration {
 
     /** The bulk lane's scheduler; it holds the relay's leadership. */
     @Bean
-    public RelayWakeupScheduler relayWakeup(RelayLeadership leadership, HubProperties config, RelayMetrics metrics) {
-        return new RelayWakeupScheduler(leadership, config, metrics, "relay-bulk", BULK_IDLE_PAUSE_MILLIS);
+    public RelayWakeupScheduler relayWakeup(RelayLeadership leadership, HubProperties config, RelayMetrics metrics,
+                                            @Qualifier("deliveryProtocol") DeliveryProtocol protocol) {
+        return new RelayWakeupScheduler(leadership, config, metrics, "bulk", BULK_IDLE_PAUSE_MILLIS,
+                protocol::moreMayBeWaiting);
     }
 
     /** The live lane's scheduler: it LISTENs on its own session and claims while this instance leads. */
     @Bean
-    public RelayWakeupScheduler relayLiveWakeup(RelayLeadership leadership, HubProperties config, RelayMetrics metrics) {
-        return new RelayWakeupScheduler(leadership.follower(), config, metrics, "relay-live", 0);
+    public RelayWakeupScheduler relayLiveWakeup(RelayLeadership leadership, HubProperties config, RelayMetrics metrics,
+                                                @Qualifier("liveDeliveryProtocol") DeliveryProtocol protocol) {
+        return new RelayWakeupScheduler(leadership.follower(), config, metrics, "live", 0,
+                protocol::moreMayBeWaiting);
     }
 }

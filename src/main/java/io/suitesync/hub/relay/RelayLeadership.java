@@ -6,6 +6,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -32,6 +33,11 @@ import org.springframework.stereotype.Component;
 public class RelayLeadership {
 
     private static final String CHANNEL = "suitesync_change_log";
+    /**
+     * How often a follower checks its listening session: a dead one throws at the next look for
+     * notifications, a silent one (no answer, no reset) only shows here; it holds no lock.
+     */
+    static final long FOLLOWER_CHECK_MILLIS = 1_000;
     private static final Logger log = LoggerFactory.getLogger(RelayLeadership.class);
 
     private final String url;
@@ -41,6 +47,7 @@ public class RelayLeadership {
     private final RelayLeadership lockHolder;
     private Connection connection;
     private volatile boolean leader;
+    private long checkedAt;
 
     @Autowired
     public RelayLeadership(DataSourceProperties database) {
@@ -72,11 +79,12 @@ public class RelayLeadership {
      * backs off and calls again.
      */
     public boolean ensure() throws SQLException {
-        if (connection != null && !connection.isValid(2)) {
+        if (connection != null && checkDue() && !connection.isValid(2)) {
             abandon();
         }
         if (connection == null) {
-            connection = DriverManager.getConnection(url, user, password);
+            connection = DriverManager.getConnection(url, listenProperties());
+            checkedAt = System.nanoTime();
             try (Statement s = connection.createStatement()) {
                 s.execute("LISTEN " + CHANNEL);
             }
@@ -95,6 +103,37 @@ public class RelayLeadership {
             }
         }
         return leader;
+    }
+
+    /**
+     * The leader checks its session before every claim: a dead backend has lost the lock. A follower's
+     * session only listens, so it is checked once a {@link #FOLLOWER_CHECK_MILLIS}, not at every live claim
+     * (a round trip each, as much as the rest of a live change's claim).
+     */
+    private boolean checkDue() {
+        if (lockHolder == null) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (now - checkedAt < FOLLOWER_CHECK_MILLIS * 1_000_000) {
+            return false;
+        }
+        checkedAt = now;
+        return true;
+    }
+
+    /** The session's credentials, and sockets that do not hold a wake-up back by 1 ms ({@link ListenSocketFactory}). */
+    private Properties listenProperties() {
+        Properties properties = new Properties();
+        if (user != null) {
+            properties.setProperty("user", user);
+        }
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        // a socketFactory in the URL wins (the URL's parameters override these): then wake-ups wait the 1 ms
+        properties.setProperty("socketFactory", ListenSocketFactory.class.getName());
+        return properties;
     }
 
     public boolean isLeader() {

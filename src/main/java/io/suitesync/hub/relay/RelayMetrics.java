@@ -38,6 +38,7 @@ public class RelayMetrics {
     private final Counter forcedTrims;
     private final Counter republished;
     private final Timer batchTime;
+    private final MeterRegistry registry;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong lagMillis = new AtomicLong();
     private final AtomicLong backloggedTenants = new AtomicLong();
@@ -45,6 +46,7 @@ public class RelayMetrics {
     private final MultiGauge tenantLag;
 
     public RelayMetrics(MeterRegistry registry, TenantBacklog backlog, HubProperties config) {
+        this.registry = registry;
         this.backlog = backlog;
         this.topTenants = config.relay().tenantMetricsTop();
         this.published = processed(registry, "published");
@@ -100,6 +102,12 @@ public class RelayMetrics {
 
     public void recordBatchError() {
         batchErrors.increment();
+    }
+
+    /** {@code suitesync.relay.claims{lane}}: the lane's claims (polls of change_queue), empty ones included. */
+    public Counter claims(String lane) {
+        return Counter.builder("suitesync.relay.claims").tag("lane", lane)
+                .description("claims (polls of change_queue) the lane made, empty ones included").register(registry);
     }
 
     public void recordClaimError() {

@@ -1,8 +1,10 @@
 package io.suitesync.hub.relay;
 
 import io.suitesync.hub.HubProperties;
+import io.micrometer.core.instrument.Counter;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
@@ -46,6 +48,8 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private final RelayMetrics metrics;
     private final String threadName;
     private final long idlePauseMillis;
+    private final BooleanSupplier moreMayBeWaiting;
+    private final Counter claims;
     /** Messages the last poll made (camel-sql, through {@link #commit}): 0 when its claim found nothing. */
     private volatile int lastPolled;
     /** Set by the poller (on this scheduler's thread) when a poll failed; taken after each poll. */
@@ -62,17 +66,21 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private Thread thread;
 
     /**
-     * The scheduler of one relay lane: its thread's name, and how long it waits at least after a claim
-     * that found nothing before the next one, however many NOTIFYs come (the bulk lane's claim walks every
-     * tenant with queued changes; live traffic need not make it walk on every commit).
+     * The scheduler of one relay lane ({@code bulk}, {@code live}: its thread is {@code relay-<lane>}); how long it waits at least after a claim that
+     * took everything it found before the next one, however many NOTIFYs come (the bulk lane's claim walks
+     * every tenant with queued changes; live traffic need not make it walk on every commit); and whether
+     * the lane's last claim that took rows may have left more queued ({@link DeliveryProtocol#moreMayBeWaiting}):
+     * then the next claim follows at once, as a greedy poller's would, else it waits for a NOTIFY.
      */
-    public RelayWakeupScheduler(RelayLeadership leadership, HubProperties config, RelayMetrics metrics, String threadName,
-                                long idlePauseMillis) {
+    public RelayWakeupScheduler(RelayLeadership leadership, HubProperties config, RelayMetrics metrics, String lane,
+                                long idlePauseMillis, BooleanSupplier moreMayBeWaiting) {
         this.leadership = leadership;
         this.pollIntervalMillis = config.relay().pollInterval().toMillis();
         this.metrics = metrics;
-        this.threadName = threadName;
+        this.threadName = "relay-" + lane;
+        this.claims = metrics.claims(lane);
         this.idlePauseMillis = idlePauseMillis;
+        this.moreMayBeWaiting = moreMayBeWaiting;
     }
 
     /** Runs a poll now (admin "process now"). */
@@ -132,7 +140,10 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
                     if (backedOffAfterFailure()) {
                         continue;
                     }
-                    if (lastPolled == 0 && idlePauseMillis > 0) {
+                    if (lastPolled > 0 && moreMayBeWaiting.getAsBoolean()) {
+                        continue; // the next batch now (the poller is not greedy: this loop is)
+                    }
+                    if (idlePauseMillis > 0) {
                         pause(idlePauseMillis);
                     }
                 }
@@ -199,6 +210,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
 
     @Override
     public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
+        claims.increment();
         pollSucceeded = true;
         lastPolled = polledMessages;
     }

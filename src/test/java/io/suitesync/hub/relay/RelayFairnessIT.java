@@ -142,6 +142,31 @@ class RelayFairnessIT {
         await().atMost(WAIT).until(() -> inFlight("bulk") == 0 && inFlight("live") == 0);
     }
 
+    @Test
+    void aLiveChangeCostsOneClaim() throws Exception {
+        String quiet = wrapper.tenant("crm");
+        await().atMost(WAIT).until(() -> inFlight("bulk") == 0 && inFlight("live") == 0);
+        double before = claims("live");
+        int changes = 20;
+        for (int i = 1; i <= changes; i++) {
+            users(quiet, 1);
+            int published = i;
+            await().atMost(WAIT).until(() -> streams.size(stream(quiet)) == published);
+            Thread.sleep(50);
+        }
+
+        // each change: the claim its NOTIFY started, which took everything there was. A greedy poller
+        // claimed once more after every claim that took rows, an empty claim per change (>= 40 here);
+        // the fallback claims of poll-interval (200 ms) while nothing came add a few
+        assertThat(claims("live") - before).as("live claims for %d changes made one by one", changes)
+                .isLessThan(changes * 1.5);
+    }
+
+    /** suitesync_relay_claims_total{lane}. */
+    private double claims(String lane) {
+        return registry.get("suitesync.relay.claims").tag("lane", lane).counter().count();
+    }
+
     /** suitesync_relay_inflight{lane}, as Prometheus reads it. */
     private double inFlight(String lane) {
         return registry.get("suitesync.relay.inflight").tag("lane", lane).gauge().value();

@@ -1,0 +1,48 @@
+package io.suitesync.hub.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** When a lane claims again at once ({@link DeliveryProtocol#mayHaveLeftMore}) and when it waits for a NOTIFY. */
+class DeliveryProtocolTest {
+
+    private static final int BATCH = 4;
+    private static final int WINDOW = 3;
+
+    @Test
+    void aClaimThatTookFewerRowsThanItsBatchFromFewerTenantsThanTheWindowTookEverything() {
+        assertThat(DeliveryProtocol.mayHaveLeftMore(rows("a", "b", "a"), BATCH, WINDOW, false)).isFalse();
+    }
+
+    @Test
+    void aFullBatchMayHaveLeftMore() {
+        assertThat(DeliveryProtocol.mayHaveLeftMore(rows("a", "a", "a", "a"), BATCH, WINDOW, false)).isTrue();
+    }
+
+    @Test
+    void aClaimThatServedAsManyTenantsAsTheWindowMayHaveStoppedBeforeOthers() {
+        assertThat(DeliveryProtocol.mayHaveLeftMore(rows("a", "b", "c"), BATCH, WINDOW, false)).isTrue();
+    }
+
+    @Test
+    void highPriorityRowsDoNotCountAsTenantsOfTheWalk() {
+        List<ClaimedChange> rows = List.of(row("a", "normal"), row("b", "high"), row("c", "high"));
+        assertThat(DeliveryProtocol.mayHaveLeftMore(rows, BATCH, WINDOW, false)).isFalse();
+    }
+
+    @Test
+    void aClaimThatSkippedRowsInFlightMayHaveLeftTheirLaterChangesOfTheSameRecords() {
+        assertThat(DeliveryProtocol.mayHaveLeftMore(rows("a"), BATCH, WINDOW, true)).isTrue();
+    }
+
+    private static List<ClaimedChange> rows(String... tenants) {
+        return Arrays.stream(tenants).map(t -> row(t, "normal")).toList();
+    }
+
+    private static ClaimedChange row(String tenant, String priority) {
+        return new ClaimedChange(1, tenant, "users", "r", "INSERT", "[]", null, "{}", "{}", priority, null, 0, null);
+    }
+}
