@@ -107,7 +107,7 @@ public class RelayLeadership {
 
     /**
      * The leader checks its session before every claim: a dead backend has lost the lock. A follower's
-     * session only listens, so it is checked once a {@link #FOLLOWER_CHECK_MILLIS}, not at every live claim
+     * session only listens, so it is checked once every {@link #FOLLOWER_CHECK_MILLIS} ms, not at every live claim
      * (a round trip each, as much as the rest of a live change's claim).
      */
     private boolean checkDue() {
