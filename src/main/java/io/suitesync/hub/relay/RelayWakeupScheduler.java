@@ -1,7 +1,7 @@
 package io.suitesync.hub.relay;
 
-import io.suitesync.hub.HubProperties;
 import io.micrometer.core.instrument.Counter;
+import io.suitesync.hub.HubProperties;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
