@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.suitesync.hub.capture.CapturedChange.Rule;
 import io.suitesync.hub.capture.PgOutput.RowChange;
+import io.suitesync.hub.relay.ListenSocketFactory;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -211,12 +212,12 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
     }
 
     private void connect() throws SQLException {
-        writer = DriverManager.getConnection(database.determineUrl(), credentials(false));
+        writer = DriverManager.getConnection(database.determineUrl(), credentials(database.determineUsername(), database.determinePassword(), false));
         insert = writer.prepareStatement(INSERT);
         writeLast = writer.prepareStatement(WRITE);
         loadRules();
         position = committedPosition();
-        replication = DriverManager.getConnection(database.determineUrl(), credentials(true));
+        replication = DriverManager.getConnection(database.determineUrl(), credentials(database.determineUsername(), database.determinePassword(), true));
         var builder = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                 .withSlotName(config.slot())
                 .withSlotOption("proto_version", "1")
@@ -231,16 +232,21 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
                 LogSequenceNumber.valueOf(position).asString());
     }
 
-    private Properties credentials(boolean forReplication) {
+    /** The reader's connection properties: its writer's, or ({@code forReplication}) its replication stream's. */
+    static Properties credentials(String user, String password, boolean forReplication) {
         Properties properties = new Properties();
-        if (database.determineUsername() != null) {
-            PGProperty.USER.set(properties, database.determineUsername());
+        if (user != null) {
+            PGProperty.USER.set(properties, user);
         }
-        if (database.determinePassword() != null) {
-            PGProperty.PASSWORD.set(properties, database.determinePassword());
+        if (password != null) {
+            PGProperty.PASSWORD.set(properties, password);
         }
         PGProperty.APPLICATION_NAME.set(properties, "suitesync-capture");
         if (forReplication) {
+            // the stream's readPending() asks the driver whether anything more has arrived, which waits out
+            // a millisecond when nothing has: every write of change_log came that much after its commit
+            // arrived (a URL's own socketFactory wins, as for the relay's LISTEN sessions)
+            PGProperty.SOCKET_FACTORY.set(properties, ListenSocketFactory.class.getName());
             PGProperty.REPLICATION.set(properties, "database");
             PGProperty.ASSUME_MIN_SERVER_VERSION.set(properties, "10");
             PGProperty.PREFER_QUERY_MODE.set(properties, "simple");

@@ -11,7 +11,8 @@ import javax.net.SocketFactory;
 
 /**
  * The sockets of the relay's LISTEN sessions ({@link RelayLeadership}; pgjdbc's {@code socketFactory}
- * connection property), so a lane wakes as soon as a NOTIFY arrives.
+ * connection property), so a lane wakes as soon as a NOTIFY arrives, and of the logical capture's
+ * replication stream ({@code LogicalCaptureReader}), whose {@code readPending()} asks the same question.
  *
  * <p>pgjdbc's {@code getNotifications(timeout)} returns only after asking whether more is pending
  * ({@code PGStream.hasMessagePending}), and it asks with a read of 1 ms timeout that, when nothing

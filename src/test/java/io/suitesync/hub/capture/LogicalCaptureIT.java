@@ -10,6 +10,8 @@ import io.suitesync.testsupport.StreamReader;
 import io.suitesync.testsupport.TestServers;
 import io.suitesync.testsupport.WrapperFixtures;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.PGReplicationStream;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -232,6 +236,39 @@ class LogicalCaptureIT {
             assertThat(jdbc.queryForObject("SELECT count(*) FROM capture_position WHERE slot_name = ? AND lsn > "
                     + "(SELECT logical_since FROM capture_table WHERE table_name = 'credit_configurations')",
                     Integer.class, slot)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The reader's look at whether more of the stream has arrived ({@code readPending}) answers at once
+     * when nothing has: with the driver's own socket each such look waits out a millisecond, so every
+     * write of change_log came at least that long after its transaction arrived.
+     */
+    @Test
+    void theReadersLookAtAQuietStreamDoesNotWait() throws Exception {
+        JdbcTemplate jdbc = jdbc();
+        jdbc.execute("CREATE PUBLICATION " + slot + " FOR ALL TABLES");
+        jdbc.queryForList("SELECT pg_create_logical_replication_slot(?, 'pgoutput')", slot);
+        try (Connection connection = DriverManager.getConnection(url, LogicalCaptureReader.credentials(null, null, true))) {
+            PGReplicationStream stream = connection.unwrap(PGConnection.class).getReplicationAPI().replicationStream()
+                    .logical().withSlotName(slot).withSlotOption("proto_version", "1")
+                    .withSlotOption("publication_names", slot).start();
+            int looks = 500;
+            int empty = 0;
+            long started = System.nanoTime();
+            for (int i = 0; i < looks; i++) {
+                if (stream.readPending() == null) {
+                    empty++;
+                }
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            stream.close();
+            assertThat(empty).isGreaterThan(looks - 5); // nothing is written to this database meanwhile
+            // the driver's socket: at least 500 ms
+            assertThat(millis).isLessThan(looks / 4);
+        } finally {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> jdbc.queryForList(
+                    "SELECT pg_drop_replication_slot(?)", slot));
         }
     }
 
