@@ -212,12 +212,12 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
     }
 
     private void connect() throws SQLException {
-        writer = DriverManager.getConnection(database.determineUrl(), credentials(database.determineUsername(), database.determinePassword(), false));
+        writer = open(false);
         insert = writer.prepareStatement(INSERT);
         writeLast = writer.prepareStatement(WRITE);
         loadRules();
         position = committedPosition();
-        replication = DriverManager.getConnection(database.determineUrl(), credentials(database.determineUsername(), database.determinePassword(), true));
+        replication = open(true);
         var builder = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                 .withSlotName(config.slot())
                 .withSlotOption("proto_version", "1")
@@ -230,6 +230,11 @@ public class LogicalCaptureReader implements SmartLifecycle, PgOutput.Listener {
         lastWrittenLsn.set(position);
         log.info("logical capture reads slot {} (publication {}) from {}", config.slot(), config.publication(),
                 LogSequenceNumber.valueOf(position).asString());
+    }
+
+    private Connection open(boolean forReplication) throws SQLException {
+        return DriverManager.getConnection(database.determineUrl(),
+                credentials(database.determineUsername(), database.determinePassword(), forReplication));
     }
 
     /** The reader's connection properties: its writer's, or ({@code forReplication}) its replication stream's. */

@@ -9,9 +9,6 @@ import io.suitesync.common.StreamTrimPolicy;
 import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.relay.RelayLanes.Lane;
 import java.util.Locale;
-import javax.sql.DataSource;
-import org.apache.camel.CamelContext;
-import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.context.annotation.Bean;
@@ -46,35 +43,9 @@ public class RelayLanesConfiguration {
 
     @Bean
     public DeliveryProtocol liveDeliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics,
-                                                 HubProperties config, RelayLanes lanes, MeterRegistry registry,
-                                                 LiveRelayConnections connections) {
-        return inFlightGauge(new DeliveryProtocol(router, ledger.on(connections.jdbcTemplate()), metrics, config, lanes,
-                Lane.LIVE, config.relay().liveBatchSize()), Lane.LIVE, registry);
-    }
-
-    /** The live lane's connections, with generic plans ({@link LiveRelayConnections}). */
-    @Bean
-    public LiveRelayConnections liveRelayConnections(DataSource dataSource) {
-        return new LiveRelayConnections(dataSource);
-    }
-
-    /**
-     * The live lane's claim reads through its own connections: {@code dataSource: "#liveRelayDataSource"}
-     * (Camel's registry only, so Spring still sees one DataSource and configures it as ever).
-     */
-    @Bean
-    public CamelContextConfiguration liveRelayDataSourceBinding(LiveRelayConnections connections) {
-        return new CamelContextConfiguration() {
-            @Override
-            public void beforeApplicationStart(CamelContext camel) {
-                camel.getRegistry().bind("liveRelayDataSource", DataSource.class, connections.dataSource());
-            }
-
-            @Override
-            public void afterApplicationStart(CamelContext camel) {
-                // bound before the routes start
-            }
-        };
+                                                 HubProperties config, RelayLanes lanes, MeterRegistry registry) {
+        return inFlightGauge(new DeliveryProtocol(router, ledger, metrics, config, lanes, Lane.LIVE,
+                config.relay().liveBatchSize()), Lane.LIVE, registry);
     }
 
     /** {@code suitesync.relay.inflight{lane}}: the lane's rows claimed and not yet acknowledged or dropped. */

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -36,24 +35,10 @@ public class RelayLedger {
     private final String park = query("park");
     private final String requeuePublished = query("requeue-published");
     /** Rows taken off change_queue by acknowledgements since the start (ChangeQueueVacuum reads it). */
-    private final AtomicLong acknowledgedRows;
+    private final AtomicLong acknowledgedRows = new AtomicLong();
 
-    @Autowired
     public RelayLedger(JdbcTemplate jdbc) {
-        this(new NamedParameterJdbcTemplate(jdbc), new AtomicLong());
-    }
-
-    private RelayLedger(NamedParameterJdbcTemplate jdbc, AtomicLong acknowledgedRows) {
-        this.jdbc = jdbc;
-        this.acknowledgedRows = acknowledgedRows;
-    }
-
-    /**
-     * The same ledger on other connections (the live lane's, {@link LiveRelayConnections}); the rows it
-     * acknowledges count in {@link #acknowledgedRows} here too.
-     */
-    public RelayLedger on(JdbcTemplate other) {
-        return new RelayLedger(new NamedParameterJdbcTemplate(other), acknowledgedRows);
+        this.jdbc = new NamedParameterJdbcTemplate(jdbc);
     }
 
     /** Takes a published batch's rows off the queue (with their retries) and marks the skipped ones. */

@@ -164,50 +164,6 @@ class RelayFairnessIT {
                 .isLessThan(changes * 1.5);
     }
 
-    /**
-     * The live lane claims on connections of its own, where its statements run their generic plans: on the
-     * shared pool PostgreSQL planned every acknowledgement again for its values (pg_stat_statements: plans
-     * = calls), and camel-sql, not told the claim's parameter count, made pgjdbc prepare the claim anew
-     * before every claim, so it was parsed and planned every time too.
-     */
-    @Test
-    void theLiveLanesClaimsRunOnePlanOnConnectionsOfItsOwn() throws Exception {
-        javax.sql.DataSource live = camel.getRegistry().lookupByNameAndType("liveRelayDataSource", javax.sql.DataSource.class);
-        assertThat(live).isInstanceOf(com.zaxxer.hikari.HikariDataSource.class);
-        assertThat(((com.zaxxer.hikari.HikariDataSource) live).getPoolName()).isEqualTo("suitesync-relay-live");
-        String quiet = wrapper.tenant("crm");
-        // enough claims for each of the pool's two connections to prepare the claim and settle on a plan
-        for (int i = 1; i <= 30; i++) {
-            users(quiet, 1);
-            int published = i;
-            await().atMost(WAIT).until(() -> streams.size(stream(quiet)) == published);
-        }
-        await().atMost(WAIT).until(() -> inFlight("live") == 0);
-
-        // both connections: the lane is idle, so each is free to borrow in turn
-        try (java.sql.Connection first = live.getConnection(); java.sql.Connection second = live.getConnection()) {
-            long generic = 0;
-            long mostUsesOfOnePlan = 0;
-            for (java.sql.Connection c : List.of(first, second)) {
-                JdbcTemplate own = new JdbcTemplate(new org.springframework.jdbc.datasource.SingleConnectionDataSource(c, true));
-                assertThat(own.queryForObject("SHOW plan_cache_mode", String.class)).isEqualTo("force_generic_plan");
-                // the shared pool's connection-init-sql runs first
-                assertThat(own.queryForObject("SHOW jit", String.class)).isEqualTo("off");
-                for (Map<String, Object> claim : own.queryForList("SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-                        + " WHERE statement LIKE '%held_elsewhere AS MATERIALIZED%'")) {
-                    assertThat(((Number) claim.get("custom_plans")).longValue()).as("custom plans of the live claim").isZero();
-                    long uses = ((Number) claim.get("generic_plans")).longValue();
-                    generic += uses;
-                    mostUsesOfOnePlan = Math.max(mostUsesOfOnePlan, uses);
-                }
-            }
-            assertThat(generic).as("generic plans of the live claim on the lane's two connections").isPositive();
-            // the 30 claims (and the fallback ones) went through one prepared claim per connection: a claim
-            // prepared anew each time (camel-sql without parametersCount) has used each of its plans once
-            assertThat(mostUsesOfOnePlan).as("claims through one prepared statement").isGreaterThanOrEqualTo(5);
-        }
-    }
-
     /** suitesync_relay_claims_total{lane}. */
     private double claims(String lane) {
         return registry.get("suitesync.relay.claims").tag("lane", lane).counter().count();
