@@ -3,13 +3,13 @@ package io.suitesync.hub.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.io.ClassPathResource;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The relay's claim routes tell camel-sql how many parameters each claim has ({@code parametersCount}),
@@ -19,25 +19,27 @@ import org.junit.jupiter.api.Test;
  */
 class RelayClaimFilesTest {
 
-    private static final Pattern POLLER = Pattern.compile(
-            "uri: sql:classpath:(sql/relay/[\\w-]+\\.sql)\\s+parameters:(?:\\s+#[^\\n]*|\\s+\\w+: [^\\n]+)*?\\s+parametersCount: (\\d+)");
+    private static final String CLAIM_URI = "sql:classpath:sql/relay/";
 
     @Test
     void eachClaimRouteGivesItsClaimsParameterCount() throws IOException {
-        String routes = resource("routes/hub/change-log-relay.camel.yaml");
-        Map<String, Integer> declared = new LinkedHashMap<>();
-        Matcher m = POLLER.matcher(routes);
-        while (m.find()) {
-            declared.put(m.group(1), Integer.parseInt(m.group(2)));
-        }
-        assertThat(declared).containsOnlyKeys("sql/relay/claim.sql", "sql/relay/claim-live.sql");
-        declared.forEach((file, count) -> {
-            try {
-                assertThat(placeholders(resource(file))).as("the :# parameters of %s", file).isEqualTo(count);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
+        // the claim routes' consumers, by their query's name: the count each gives camel-sql (null: none)
+        Map<String, Object> declared = new LinkedHashMap<>();
+        String yaml = new ClassPathResource("routes/hub/change-log-relay.camel.yaml").getContentAsString(StandardCharsets.UTF_8);
+        for (Map<String, Map<String, Object>> entry : new Yaml().<List<Map<String, Map<String, Object>>>>load(yaml)) {
+            Map<String, Object> route = entry.get("route");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> from = route == null ? Map.of() : (Map<String, Object>) route.get("from");
+            String uri = String.valueOf(from.get("uri"));
+            if (uri.startsWith(CLAIM_URI)) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> parameters = (Map<String, Object>) from.get("parameters");
+                declared.put(uri.substring(CLAIM_URI.length()).replace(".sql", ""), parameters.get("parametersCount"));
             }
-        });
+        }
+        assertThat(declared).containsOnlyKeys("claim", "claim-live");
+        declared.forEach((claim, count) -> assertThat(count).as("parametersCount of %s, its :# parameters", claim)
+                .isEqualTo(placeholders(RelayLedger.query(claim))));
     }
 
     @Test
@@ -56,12 +58,5 @@ class RelayClaimFilesTest {
             }
         }
         return count;
-    }
-
-    private static String resource(String path) throws IOException {
-        try (InputStream in = RelayClaimFilesTest.class.getClassLoader().getResourceAsStream(path)) {
-            assertThat(in).as(path).isNotNull();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 }
