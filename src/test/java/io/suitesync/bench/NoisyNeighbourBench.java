@@ -51,6 +51,9 @@ public final class NoisyNeighbourBench {
 
     /** Cores the whole machine kept busy during the last drain (hub, PostgreSQL, Redis, writers). */
     private static double lastDrainBusyCores;
+    /** CPU seconds by process and by this JVM's threads during the last drain ({@link #since}). */
+    private static Map<String, Double> lastDrainCpuByProcess = Map.of();
+    private static Map<String, Double> lastDrainCpuByThread = Map.of();
 
     private NoisyNeighbourBench() {}
 
@@ -104,6 +107,8 @@ public final class NoisyNeighbourBench {
             out.put("aloneFreshEventsPerSecond", RelayBench.round(drain(jdbc, camel, noisy, backlog, true, running -> {})));
             double aloneBefore = drain(jdbc, camel, noisy, backlog, false, running -> {});
             out.put("aloneBusyCores", RelayBench.round2(lastDrainBusyCores));
+            out.put("aloneCpuSecondsByProcess", lastDrainCpuByProcess.toString());
+            out.put("aloneCpuSecondsByThread", lastDrainCpuByThread.toString());
 
             // what the neighbours' changes cost the machine without A's backlog: their writes, capture,
             // claims, publishes and acknowledgements, in CPU milliseconds per change
@@ -134,6 +139,8 @@ public final class NoisyNeighbourBench {
                     running -> neighbours.write(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid", roles,
                             rate, running));
             out.put("withNeighboursBusyCores", RelayBench.round2(lastDrainBusyCores));
+            out.put("withNeighboursCpuSecondsByProcess", lastDrainCpuByProcess.toString());
+            out.put("withNeighboursCpuSecondsByThread", lastDrainCpuByThread.toString());
             // wait for the last events before closing the subscription (else they count as lost)
             neighbours.report("neighbour", out);
             // a change still queued after the report's wait was never relayed; none queued means a "lost"
@@ -274,6 +281,8 @@ public final class NoisyNeighbourBench {
         Thread side = new Thread(() -> alongside.accept(draining), "bench-alongside");
         long start = System.nanoTime();
         double busyBefore = machineBusySeconds();
+        Map<String, Double> processes = cpuByProcess();
+        Map<String, Double> threads = threadCpu();
         RelayRoutes.start(camel);
         side.start();
         while (Boolean.TRUE.equals(jdbc.queryForObject(
@@ -282,6 +291,8 @@ public final class NoisyNeighbourBench {
         }
         long nanos = System.nanoTime() - start;
         lastDrainBusyCores = (machineBusySeconds() - busyBefore) / (nanos / 1e9);
+        lastDrainCpuByProcess = since(processes, cpuByProcess());
+        lastDrainCpuByThread = since(threads, threadCpu());
         draining.set(false);
         side.join();
         return count / (nanos / 1e9);

@@ -25,6 +25,8 @@ class RelayClaimFilesTest {
     void eachClaimRouteGivesItsClaimsParameterCount() throws IOException {
         // the claim routes' consumers, by their query's name: the count each gives camel-sql (null: none)
         Map<String, Object> declared = new LinkedHashMap<>();
+        // and the statement strategy that works out the query and its parameters once (ClaimStatements)
+        Map<String, Object> strategies = new LinkedHashMap<>();
         String yaml = new ClassPathResource("routes/hub/change-log-relay.camel.yaml").getContentAsString(StandardCharsets.UTF_8);
         for (Map<String, Map<String, Object>> entry : new Yaml().<List<Map<String, Map<String, Object>>>>load(yaml)) {
             Map<String, Object> route = entry.get("route");
@@ -34,10 +36,14 @@ class RelayClaimFilesTest {
             if (uri.startsWith(CLAIM_URI)) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> parameters = (Map<String, Object>) from.get("parameters");
-                declared.put(uri.substring(CLAIM_URI.length()).replace(".sql", ""), parameters.get("parametersCount"));
+                String claim = uri.substring(CLAIM_URI.length()).replace(".sql", "");
+                declared.put(claim, parameters.get("parametersCount"));
+                strategies.put(claim, parameters.get("prepareStatementStrategy"));
             }
         }
         assertThat(declared).containsOnlyKeys("claim", "claim-live");
+        assertThat(strategies).as("each claim's prepareStatementStrategy (ClaimStatements)")
+                .containsOnlyKeys("claim", "claim-live").allSatisfy((claim, bean) -> assertThat(bean).isEqualTo("#claimStatements"));
         declared.forEach((claim, count) -> assertThat(count).as("parametersCount of %s, its :# parameters", claim)
                 .isEqualTo(placeholders(RelayLedger.query(claim))));
     }
