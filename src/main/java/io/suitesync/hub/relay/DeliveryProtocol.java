@@ -194,6 +194,14 @@ public class DeliveryProtocol {
         return inFlight.admit(batch);
     }
 
+    /**
+     * Whether the admitted batch is all the lane has in flight: no earlier batch of the lane is waiting
+     * for or being published, so publishing it at once, on the claim's own thread, keeps claim order.
+     */
+    public boolean aloneInFlight(RelayBatch admitted) {
+        return inFlight.alone(admitted);
+    }
+
     /** False when a batch that was in flight at this batch's claim has failed since: discard it. */
     public boolean isCurrent(RelayBatch batch) {
         return inFlight.isCurrent(batch);

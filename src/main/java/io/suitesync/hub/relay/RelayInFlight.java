@@ -51,6 +51,11 @@ public class RelayInFlight {
         return batch.withGeneration(stamp);
     }
 
+    /** Whether the admitted batch's rows are all that is in flight. */
+    public synchronized boolean alone(RelayBatch admitted) {
+        return ids.size() == admitted.published().size() + admitted.skippedIds().size();
+    }
+
     /** False when a batch that was in flight at this batch's claim has failed since. */
     public synchronized boolean isCurrent(RelayBatch batch) {
         return batch.generation() == generation;

@@ -128,9 +128,15 @@ public final class RelayLanes {
 
     /**
      * The relay's dead-letter route: a batch failed after its redeliveries; its lane abandons it
-     * ({@link DeliveryProtocol#abandon}). Any other body (a claim that failed before routing) had
-     * nothing in flight and is only counted.
+     * ({@link DeliveryProtocol#abandon}). {@code batch} is the one the publish steps kept (null when
+     * the exchange failed before them), else the exchange's original body counts. Any other body (a
+     * claim that failed before routing) had nothing in flight and is only counted.
      */
+    public void abandon(Object batch, Object originalBody) {
+        abandon(batch instanceof RelayBatch ? batch : originalBody);
+    }
+
+    /** {@link #abandon(Object, Object)} with the failed exchange's original body alone. */
     public void abandon(Object body) {
         Lane lane = body instanceof RelayBatch batch && batch.hold() != null ? batch.hold().lane() : Lane.BULK;
         DeliveryProtocol protocol = protocols.get(lane);

@@ -63,6 +63,30 @@ class RedisOutageIT {
                 Long.class, tenant)).isEqualTo(10_000);
     }
 
+    @Test
+    void aSingleChangeMadeWhileRedisIsDownIsPublishedOnceItReturns() {
+        WrapperFixtures wrapper = new WrapperFixtures(jdbc);
+        String tenant = wrapper.tenant("crm");
+        String stream = "crm:" + tenant + ":events";
+        StreamReader streams = new StreamReader(redis);
+        wrapper.creditConfig(tenant, "crm.op.before", 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> streams.size(stream) > 0);
+
+        REDIS.stop();
+        long errorsBefore = (long) metrics.snapshot().get("batchErrors");
+        // a batch of one with nothing else in flight: the live lane publishes it on the claim's own thread,
+        // and after its redeliveries the dead-letter route must take it out of flight (its rows stay queued)
+        wrapper.creditConfig(tenant, "crm.op.during", 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> (long) metrics.snapshot().get("batchErrors") > errorsBefore);
+        REDIS.start();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> wrapper.pendingChanges(tenant) == 0);
+        List<Map<String, Object>> events = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> streams.events(stream), read -> read.size() >= 2);
+        assertThat(events.stream().map(e -> String.valueOf(((Map<?, ?>) e.get("data")).get("operationCode"))).distinct())
+                .containsExactly("crm.op.before", "crm.op.during");
+    }
+
     private void insertConfigs(String tenant, int from, int to) {
         for (int start = from; start <= to; start += 1_000) {
             jdbc.update("INSERT INTO credit_configurations (tenant_id, operation_code, credit_cost) "

@@ -27,6 +27,16 @@ class RelayInFlightTest {
     }
 
     @Test
+    void aBatchIsAloneInFlightOnlyWhenNoEarlierOneIsStillBeingPublished() {
+        RelayBatch first = inFlight.admit(batch(List.of(1L, 2L), List.of(3L)));
+        assertThat(inFlight.alone(first)).isTrue();
+        RelayBatch second = inFlight.admit(batch(List.of(5L), List.of()));
+        assertThat(inFlight.alone(second)).as("the first is still in flight").isFalse();
+        inFlight.release(first);
+        assertThat(inFlight.alone(second)).isTrue();
+    }
+
+    @Test
     void batchesClaimedWhileAnEarlierOneWasInFlightAreStaleOnceItFails() {
         inFlight.claimExclusions();
         RelayBatch failing = inFlight.admit(batch(List.of(1L, 2L), List.of()));
