@@ -1,5 +1,6 @@
 package io.suitesync.hub.relay;
 
+import io.suitesync.common.ConditionalOnRole;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.sql.SQLException;
@@ -34,6 +35,7 @@ import org.springframework.stereotype.Component;
  * A query with any other kind of parameter is left to camel-sql's default strategy as a whole.
  */
 @Component("claimStatements")
+@ConditionalOnRole("hub")
 public class ClaimStatements extends DefaultSqlPrepareStatementStrategy {
 
     /** camel-sql's placeholder after it replaced {@code :#} with {@code :?}: a {@code ${…}} without nesting. */
