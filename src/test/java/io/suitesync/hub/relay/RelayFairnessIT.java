@@ -58,16 +58,19 @@ class RelayFairnessIT {
         RelayRoutes.stop(camel);
         users(noisy, 5000);
         users(quiet, 1);
+        // the bulk lane's publisher waits: what the noisy tenant's backlog holds stays unpublished meanwhile
+        // (how many of its batches would go out before the quiet change depends on the machine: up to 39
+        // of 100 rows were seen in a busy CI run)
+        camel.getRouteController().stopRoute("change-log-publish");
         RelayRoutes.start(camel);
 
-        await().atMost(WAIT).until(() -> streams.size(stream(noisy)) == 5000 && streams.size(stream(quiet)) == 1);
+        // the quiet tenant's change goes out while all 5,000 queued before it wait; in change id order it
+        // would wait for them
+        await().atMost(WAIT).until(() -> streams.size(stream(quiet)) == 1);
+        assertThat(streams.size(stream(noisy))).isZero();
 
-        // the quiet tenant's change went out with the live lane's first claim, not after the 5,000 queued
-        // before it. The bulk lane drains beside it from the same start, so how many of its batches come
-        // first depends on the machine (up to 8 of 100 rows were seen on JDK 25, the live lane's code
-        // still cold); in change id order all 5,000 would
-        long quietAt = firstEntryMillis(stream(quiet));
-        assertThat(entriesBefore(stream(noisy), quietAt)).isLessThanOrEqualTo(20 * BATCH);
+        camel.getRouteController().startRoute("change-log-publish");
+        await().atMost(WAIT).until(() -> streams.size(stream(noisy)) == 5000);
         // the noisy tenant still got everything, in its order
         assertThat(versions(stream(noisy))).hasSize(5000).isSorted().doesNotHaveDuplicates();
     }
