@@ -42,36 +42,46 @@ public class ClaimStatements extends DefaultSqlPrepareStatementStrategy {
     private static final Pattern PARAMETER = Pattern.compile(":\\?\\$\\{([^{}]+)\\}");
     private static final Pattern BEAN_CALL = Pattern.compile("bean:([\\w$]+)\\.(\\w+)");
 
-    /** Per query text: whether it is one of ours ({@link #compilable}), worked out once. */
-    private final Map<String, Boolean> compilable = new ConcurrentHashMap<>();
-    private final Map<String, String> prepared = new ConcurrentHashMap<>();
-    private final Map<String, List<Parameter>> parameters = new ConcurrentHashMap<>();
+    /** A query of ours as camel-sql runs it, and its parameters in order. */
+    private record Compiled(String prepared, List<Parameter> parameters) {}
+
+    /** Any other query: camel-sql's default strategy does it all. */
+    private static final Compiled NOT_OURS = new Compiled(null, List.of());
+
+    /** Per query text, worked out at its first claim. */
+    private final Map<String, Compiled> queries = new ConcurrentHashMap<>();
 
     @Override
     public String prepareQuery(String query, boolean allowNamedParameters, Exchange exchange) throws SQLException {
-        if (!compilable.computeIfAbsent(query, ClaimStatements::compilable)) {
-            return super.prepareQuery(query, allowNamedParameters, exchange);
-        }
-        String answer = prepared.get(query);
-        if (answer == null) {
-            answer = super.prepareQuery(query, allowNamedParameters, exchange);
-            prepared.put(query, answer);
-        }
-        return answer;
+        Compiled compiled = compiled(query, allowNamedParameters, exchange);
+        return compiled == NOT_OURS ? super.prepareQuery(query, allowNamedParameters, exchange) : compiled.prepared();
     }
 
     @Override
     public Iterator<?> createPopulateIterator(String query, String preparedQuery, int expectedParams, Exchange exchange,
                                               Object value) throws SQLException {
-        if (!compilable.computeIfAbsent(query, ClaimStatements::compilable)) {
+        // camel-sql prepares the query first, so this finds what that worked out
+        Compiled compiled = compiled(query, true, exchange);
+        if (compiled == NOT_OURS) {
             return super.createPopulateIterator(query, preparedQuery, expectedParams, exchange, value);
         }
-        List<Parameter> compiled = parameters.computeIfAbsent(query, q -> compile(q, exchange.getContext()));
-        Object[] values = new Object[compiled.size()];
+        List<Parameter> parameters = compiled.parameters();
+        Object[] values = new Object[parameters.size()];
         for (int i = 0; i < values.length; i++) {
-            values[i] = compiled.get(i).value();
+            values[i] = parameters.get(i).value();
         }
         return Arrays.asList(values).iterator();
+    }
+
+    private Compiled compiled(String query, boolean allowNamedParameters, Exchange exchange) throws SQLException {
+        Compiled compiled = queries.get(query);
+        if (compiled == null) {
+            compiled = compilable(query)
+                    ? new Compiled(super.prepareQuery(query, allowNamedParameters, exchange), compile(query, exchange.getContext()))
+                    : NOT_OURS;
+            queries.put(query, compiled);
+        }
+        return compiled;
     }
 
     /** Whether every named parameter of the query is a {@code ${properties:…}} or {@code ${bean:name.method}}. */

@@ -133,12 +133,8 @@ public final class RelayLanes {
      * claim that failed before routing) had nothing in flight and is only counted.
      */
     public void abandon(Object batch, Object originalBody) {
-        abandon(batch instanceof RelayBatch ? batch : originalBody);
-    }
-
-    /** {@link #abandon(Object, Object)} with the failed exchange's original body alone. */
-    public void abandon(Object body) {
-        Lane lane = body instanceof RelayBatch batch && batch.hold() != null ? batch.hold().lane() : Lane.BULK;
+        Object body = batch instanceof RelayBatch ? batch : originalBody;
+        Lane lane = body instanceof RelayBatch kept && kept.hold() != null ? kept.hold().lane() : Lane.BULK;
         DeliveryProtocol protocol = protocols.get(lane);
         if (protocol != null) {
             protocol.abandon(body);
