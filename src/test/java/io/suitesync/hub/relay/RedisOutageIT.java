@@ -9,6 +9,7 @@ import io.suitesync.testsupport.WrapperFixtures;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -34,20 +35,30 @@ class RedisOutageIT {
     @Autowired StringRedisTemplate redis;
     @Autowired RelayMetrics metrics;
 
+    WrapperFixtures wrapper;
+    String tenant;
+    String stream;
+    StreamReader streams;
+
+    /** A tenant of its own per test, with the crm application enabled. */
+    @BeforeEach
+    void tenant() {
+        wrapper = new WrapperFixtures(jdbc);
+        tenant = wrapper.tenant("crm");
+        stream = "crm:" + tenant + ":events";
+        streams = new StreamReader(redis);
+    }
+
     @Test
     void tenThousandChangesMadeWhileRedisIsDownAllReachTheStreamAfterItReturns() {
-        WrapperFixtures wrapper = new WrapperFixtures(jdbc);
-        String tenant = wrapper.tenant("crm");
-        String stream = "crm:" + tenant + ":events";
-        StreamReader streams = new StreamReader(redis);
 
         insertConfigs(tenant, 1, 3_000);
         await().atMost(Duration.ofSeconds(30)).until(() -> streams.size(stream) > 0);
 
         REDIS.stop();
         insertConfigs(tenant, 3_001, 10_000);
-        long errorsBefore = (long) metrics.snapshot().get("batchErrors");
-        await().atMost(Duration.ofSeconds(60)).until(() -> (long) metrics.snapshot().get("batchErrors") > errorsBefore);
+        long errorsBefore = batchErrors();
+        await().atMost(Duration.ofSeconds(60)).until(() -> batchErrors() > errorsBefore);
         assertThat((long) metrics.snapshot().get("pending")).isPositive();
         REDIS.start();
 
@@ -65,10 +76,6 @@ class RedisOutageIT {
 
     @Test
     void aSingleChangeMadeWhileRedisIsDownIsPublishedOnceItReturns() {
-        WrapperFixtures wrapper = new WrapperFixtures(jdbc);
-        String tenant = wrapper.tenant("crm");
-        String stream = "crm:" + tenant + ":events";
-        StreamReader streams = new StreamReader(redis);
         wrapper.creditConfig(tenant, "crm.op.before", 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> streams.size(stream) > 0);
         // RedisDataGuard's first check has written its marker: stopped before that, Redis would come back
@@ -77,11 +84,11 @@ class RedisOutageIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> !redis.keys(RedisDataGuard.MARKER_PREFIX + "*").isEmpty());
 
         REDIS.stop();
-        long errorsBefore = (long) metrics.snapshot().get("batchErrors");
+        long errorsBefore = batchErrors();
         // a batch of one with nothing else in flight: the live lane publishes it on the claim's own thread,
         // and after its redeliveries the dead-letter route must take it out of flight (its rows stay queued)
         wrapper.creditConfig(tenant, "crm.op.during", 1);
-        await().atMost(Duration.ofSeconds(60)).until(() -> (long) metrics.snapshot().get("batchErrors") > errorsBefore);
+        await().atMost(Duration.ofSeconds(60)).until(() -> batchErrors() > errorsBefore);
         REDIS.start();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> wrapper.pendingChanges(tenant) == 0);
@@ -89,6 +96,10 @@ class RedisOutageIT {
                 .until(() -> streams.events(stream), read -> read.size() >= 2);
         assertThat(events.stream().map(e -> String.valueOf(((Map<?, ?>) e.get("data")).get("operationCode"))).distinct())
                 .containsExactly("crm.op.before", "crm.op.during");
+    }
+
+    private long batchErrors() {
+        return (long) metrics.snapshot().get("batchErrors");
     }
 
     private void insertConfigs(String tenant, int from, int to) {
