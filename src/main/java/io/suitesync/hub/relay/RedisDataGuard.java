@@ -76,12 +76,7 @@ public class RedisDataGuard {
             return 0;
         }
         if (epoch == null) {
-            jdbc.update("INSERT INTO relay_redis_epoch (epoch) VALUES (?) ON CONFLICT DO NOTHING",
-                    UUID.randomUUID().toString());
-            redis.opsForValue().set(MARKER_PREFIX + epoch(), Instant.now().toString());
-            log.info("Redis data marker {}{} written; a Redis that later answers without it has lost the published events",
-                    MARKER_PREFIX, epoch());
-            return 0;
+            return firstEpoch();
         }
         int queued = lanes.requeuePublished();
         redis.opsForValue().set(MARKER_PREFIX + epoch, Instant.now().toString());
@@ -90,6 +85,31 @@ public class RedisDataGuard {
                 + "again; the relay republishes them with their original eventIds", MARKER_PREFIX, epoch, queued);
         wakeups.forEach(RelayWakeupScheduler::wakeUp);
         return queued;
+    }
+
+    /**
+     * No token yet (a new database, or one from before V14_4): the marker goes to Redis first, the token
+     * to PostgreSQL after it. A token without its marker would read as "Redis lost the data" at the
+     * next check and queue every published change again, so a marker Redis refuses (it went away since
+     * the check) leaves no token behind, and the next check tries again. Two hubs racing here keep
+     * whichever token PostgreSQL took first; the loser's marker is removed.
+     */
+    private int firstEpoch() {
+        String candidate = UUID.randomUUID().toString();
+        try {
+            redis.opsForValue().set(MARKER_PREFIX + candidate, Instant.now().toString());
+        } catch (DataAccessException e) {
+            log.debug("Redis unreachable, data marker not written yet: {}", e.toString());
+            return 0;
+        }
+        jdbc.update("INSERT INTO relay_redis_epoch (epoch) VALUES (?) ON CONFLICT DO NOTHING", candidate);
+        String epoch = epoch();
+        if (!candidate.equals(epoch)) {
+            redis.delete(MARKER_PREFIX + candidate);
+        }
+        log.info("Redis data marker {}{} written; a Redis that later answers without it has lost the published events",
+                MARKER_PREFIX, epoch);
+        return 0;
     }
 
     private String epoch() {

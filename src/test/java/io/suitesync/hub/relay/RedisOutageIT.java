@@ -34,6 +34,7 @@ class RedisOutageIT {
     @Autowired JdbcTemplate jdbc;
     @Autowired StringRedisTemplate redis;
     @Autowired RelayMetrics metrics;
+    @Autowired RedisDataGuard guard;
 
     WrapperFixtures wrapper;
     String tenant;
@@ -78,9 +79,7 @@ class RedisOutageIT {
     void aSingleChangeMadeWhileRedisIsDownIsPublishedOnceItReturns() {
         wrapper.creditConfig(tenant, "crm.op.before", 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> streams.size(stream) > 0);
-        // RedisDataGuard's first check has written its marker: stopped before that, Redis would come back
-        // without it and the guard would queue every published change again (a check that cannot write its
-        // marker still records the epoch; see the closing note of session 14)
+        // RedisDataGuard's first check has written its marker (see the test below for one that could not)
         await().atMost(Duration.ofSeconds(30)).until(() -> !redis.keys(RedisDataGuard.MARKER_PREFIX + "*").isEmpty());
 
         REDIS.stop();
@@ -96,6 +95,29 @@ class RedisOutageIT {
                 .until(() -> streams.events(stream), read -> read.size() >= 2);
         assertThat(events.stream().map(e -> String.valueOf(((Map<?, ?>) e.get("data")).get("operationCode"))).distinct())
                 .containsExactly("crm.op.before", "crm.op.during");
+    }
+
+    @Test
+    void aDataMarkerRedisRefusedLeavesNoTokenSoRedisReturningWithItsDataRepublishesNothing() {
+        wrapper.creditConfig(tenant, "crm.op.published", 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> streams.size(stream) > 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !redis.keys(RedisDataGuard.MARKER_PREFIX + "*").isEmpty());
+        long republished = (long) metrics.snapshot().get("republished");
+
+        // the guard's first check (no token yet: a new database, or one from before V14_4) finds Redis gone
+        REDIS.stop();
+        jdbc.update("DELETE FROM relay_redis_epoch");
+        assertThat(guard.check()).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM relay_redis_epoch", Long.class)).isZero();
+
+        // Redis comes back with its data (persistent): the next check writes marker and token, nothing lost
+        REDIS.start();
+        String epoch = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(
+                () -> jdbc.queryForObject("SELECT epoch FROM relay_redis_epoch", String.class),
+                token -> Boolean.TRUE.equals(redis.hasKey(RedisDataGuard.MARKER_PREFIX + token)));
+        assertThat(guard.check()).isZero();
+        assertThat((long) metrics.snapshot().get("republished")).isEqualTo(republished);
+        assertThat(epoch).isNotBlank();
     }
 
     private long batchErrors() {
