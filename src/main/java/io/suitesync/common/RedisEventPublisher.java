@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisSystemException;
@@ -42,8 +43,9 @@ import org.springframework.stereotype.Component;
  * configured (standalone, Sentinel or Cluster): the whole batch goes out in one write and the
  * futures are awaited together, about twice the rate of a Spring Data Redis pipeline (measured by
  * RelayBench). The relay's live lane writes through a publisher of its own
- * ({@code liveRedisEventPublisher}, RelayLanesConfiguration), so its few events never queue behind a
- * bulk batch's thousands on the wire or in Redis. On a Redis Cluster Lettuce routes each command to its slot's node; each reply still
+ * ({@code liveRedisEventPublisher}, RelayLanesConfiguration) on a client with its own I/O thread
+ * ({@link DedicatedRedisClient}), so its few events never queue behind a bulk batch's thousands on the
+ * wire, in Lettuce's encoder or in Redis. On a Redis Cluster Lettuce routes each command to its slot's node; each reply still
  * belongs to its own command, so a refused event is known there too (Spring Data's pipeline reports
  * only that something failed). RedisClusterIT runs the relay on a one-node cluster.
  */
@@ -66,12 +68,27 @@ public class RedisEventPublisher implements DisposableBean {
     private final StreamTrimPolicy trimming;
     private final AbstractRedisClient client;
     private final Duration timeout;
+    /** The client this publisher runs on when it has one of its own, closed with it; else null. */
+    private final DedicatedRedisClient ownClient;
     private StatefulConnection<byte[], byte[]> connection;
     private RedisStreamAsyncCommands<byte[], byte[]> streams;
     private BaseRedisAsyncCommands<byte[], byte[]> channels;
 
+    @Autowired
     public RedisEventPublisher(ObjectMapper mapper, RedisConnectionFactory factory, RedisProperties redisProperties,
                                StreamTrimPolicy trimming) {
+        this(mapper, factory, redisProperties, trimming, null);
+    }
+
+    /** A publisher on a Redis client and I/O thread of its own ({@link DedicatedRedisClient}), closed with it. */
+    public RedisEventPublisher(ObjectMapper mapper, DedicatedRedisClient client, RedisProperties redisProperties,
+                               StreamTrimPolicy trimming) {
+        this(mapper, client.factory(), redisProperties, trimming, client);
+    }
+
+    private RedisEventPublisher(ObjectMapper mapper, RedisConnectionFactory factory, RedisProperties redisProperties,
+                                StreamTrimPolicy trimming, DedicatedRedisClient ownClient) {
+        this.ownClient = ownClient;
         this.writer = new SyncEventWriter(mapper);
         this.trimming = trimming;
         if (!(factory instanceof LettuceConnectionFactory lettuce) || lettuce.getNativeClient() == null) {
@@ -211,6 +228,9 @@ public class RedisEventPublisher implements DisposableBean {
     @Override
     public void destroy() {
         closeConnection();
+        if (ownClient != null) {
+            ownClient.close();
+        }
     }
 
     private static byte[] bytes(String s) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.suitesync.common.ConditionalOnRole;
+import io.suitesync.common.DedicatedRedisClient;
 import io.suitesync.common.RedisEventPublisher;
 import io.suitesync.common.StreamTrimPolicy;
 import io.suitesync.hub.HubProperties;
@@ -14,6 +15,7 @@ import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * The relay's two lanes ({@link RelayLanes}), each a {@link DeliveryProtocol} with its claim
@@ -57,13 +59,19 @@ public class RelayLanesConfiguration {
     }
 
     /**
-     * The live lane's publisher: a Redis connection of its own, so the live lane's events are not
-     * answered after the bulk lane's batch of thousands sent on the shared one.
+     * The live lane's publisher: a Redis client of its own, with its own connection and I/O thread
+     * ({@code relay-live-redis}, {@link DedicatedRedisClient}), so the live lane's events are neither
+     * encoded nor answered after the bulk lane's batch of thousands sent on the shared client.
      */
     @Bean
     public RedisEventPublisher liveRedisEventPublisher(ObjectMapper mapper, RedisConnectionFactory factory,
                                                        RedisProperties redisProperties, StreamTrimPolicy trimming) {
-        return new RedisEventPublisher(mapper, factory, redisProperties, trimming);
+        if (!(factory instanceof LettuceConnectionFactory lettuce)) {
+            throw new IllegalStateException("SuiteSync writes events through Lettuce; the Redis connection factory is "
+                    + factory.getClass().getName());
+        }
+        return new RedisEventPublisher(mapper, new DedicatedRedisClient(lettuce, "relay-live-redis"), redisProperties,
+                trimming);
     }
 
     /** The bulk lane's scheduler; it holds the relay's leadership. */
