@@ -3,6 +3,8 @@ package io.suitesync.common;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.event.DefaultEventPublisherOptions;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -34,6 +36,9 @@ public final class DedicatedRedisClient implements AutoCloseable {
         resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(1)
                 .computationThreadPoolSize(1)
+                // Lettuce's own latency collector would start with LatencyUtils on the classpath
+                .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+                .commandLatencyPublisherOptions(DefaultEventPublisherOptions.disabled())
                 .threadFactoryProvider(pool -> new DefaultThreadFactory(threadName + "-" + pool, true))
                 .build();
         RedisConfiguration servers = shared.isClusterAware() ? shared.getClusterConfiguration()
