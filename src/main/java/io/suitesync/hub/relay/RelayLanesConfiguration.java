@@ -10,6 +10,9 @@ import io.suitesync.common.StreamTrimPolicy;
 import io.suitesync.hub.HubProperties;
 import io.suitesync.hub.relay.RelayLanes.Lane;
 import java.util.Locale;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.context.annotation.Bean;
@@ -72,6 +75,32 @@ public class RelayLanesConfiguration {
         }
         return new RedisEventPublisher(mapper, new DedicatedRedisClient(lettuce, "relay-live-redis"), redisProperties,
                 trimming);
+    }
+
+    /** The live lane's claim connection (generic plans; {@link LiveClaimConnection}). */
+    @Bean
+    public LiveClaimConnection liveClaimConnection(DataSource dataSource) {
+        return new LiveClaimConnection(dataSource);
+    }
+
+    /**
+     * change-log-live's {@code dataSource: "#liveClaimDataSource"}: bound in Camel's registry, not declared
+     * as a Spring bean, which would be a second DataSource beside the pool for Spring Boot and every
+     * injection point.
+     */
+    @Bean
+    CamelContextConfiguration liveClaimDataSourceBinding(LiveClaimConnection liveClaims) {
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camelContext) {
+                camelContext.getRegistry().bind("liveClaimDataSource", DataSource.class, liveClaims.dataSource());
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camelContext) {
+                // nothing to do once started
+            }
+        };
     }
 
     /** The bulk lane's scheduler; it holds the relay's leadership. */
