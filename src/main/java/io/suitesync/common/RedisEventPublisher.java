@@ -80,10 +80,15 @@ public class RedisEventPublisher implements DisposableBean {
         this(mapper, factory, redisProperties, trimming, null);
     }
 
-    /** A publisher on a Redis client and I/O thread of its own ({@link DedicatedRedisClient}), closed with it. */
-    public RedisEventPublisher(ObjectMapper mapper, DedicatedRedisClient client, RedisProperties redisProperties,
-                               StreamTrimPolicy trimming) {
-        this(mapper, client.factory(), redisProperties, trimming, client);
+    /**
+     * A publisher on a Redis client like {@code shared}'s with an I/O thread of its own named
+     * {@code threadName} ({@link DedicatedRedisClient}), closed with it.
+     */
+    public static RedisEventPublisher onOwnClient(ObjectMapper mapper, RedisConnectionFactory shared,
+                                                  RedisProperties redisProperties, StreamTrimPolicy trimming,
+                                                  String threadName) {
+        DedicatedRedisClient own = new DedicatedRedisClient(lettuce(shared), threadName);
+        return new RedisEventPublisher(mapper, own.factory(), redisProperties, trimming, own);
     }
 
     private RedisEventPublisher(ObjectMapper mapper, RedisConnectionFactory factory, RedisProperties redisProperties,
@@ -91,12 +96,17 @@ public class RedisEventPublisher implements DisposableBean {
         this.ownClient = ownClient;
         this.writer = new SyncEventWriter(mapper);
         this.trimming = trimming;
+        this.client = lettuce(factory).getNativeClient();
+        this.timeout = redisProperties.getTimeout() == null ? Duration.ofSeconds(5) : redisProperties.getTimeout();
+    }
+
+    /** The factory as Lettuce's, started: SuiteSync writes events through Lettuce's own client. */
+    private static LettuceConnectionFactory lettuce(RedisConnectionFactory factory) {
         if (!(factory instanceof LettuceConnectionFactory lettuce) || lettuce.getNativeClient() == null) {
             throw new IllegalStateException("SuiteSync writes events through Lettuce; the Redis connection factory is "
                     + factory.getClass().getName());
         }
-        this.client = lettuce.getNativeClient();
-        this.timeout = redisProperties.getTimeout() == null ? Duration.ofSeconds(5) : redisProperties.getTimeout();
+        return lettuce;
     }
 
     /**

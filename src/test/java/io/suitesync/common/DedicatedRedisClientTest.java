@@ -1,11 +1,13 @@
 package io.suitesync.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.suitesync.testsupport.TestServers;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,12 +47,8 @@ class DedicatedRedisClientTest {
         } finally {
             shared.destroy();
         }
-        // closing it ends its threads (the shutdown is asynchronous: give it a moment)
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!ownThreads().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(ownThreads()).isEmpty();
+        // closing it ends its threads (the shutdown is asynchronous)
+        await().atMost(Duration.ofSeconds(10)).until(() -> ownThreads().isEmpty());
     }
 
     private static Set<String> ownThreads() {

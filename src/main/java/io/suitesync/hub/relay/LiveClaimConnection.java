@@ -30,12 +30,14 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  */
 public class LiveClaimConnection implements DisposableBean {
 
-    static final String GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan";
+    private static final String GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan";
     private static final Logger log = LoggerFactory.getLogger(LiveClaimConnection.class);
 
     private final DataSource pool;
     private final DataSource claims;
     private Connection held;
+    /** {@link #held} as the claims get it: closing it keeps the session. */
+    private Connection handedOut;
 
     public LiveClaimConnection(DataSource pool) {
         this.pool = pool;
@@ -63,8 +65,12 @@ public class LiveClaimConnection implements DisposableBean {
                 throw e;
             }
             held = fresh;
+            handedOut = closeKept(fresh);
         }
-        Connection target = held;
+        return handedOut;
+    }
+
+    private static Connection closeKept(Connection target) {
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("close")) {
@@ -95,5 +101,6 @@ public class LiveClaimConnection implements DisposableBean {
             log.debug("giving back the live claim connection: {}", e.getMessage());
         }
         held = null;
+        handedOut = null;
     }
 }

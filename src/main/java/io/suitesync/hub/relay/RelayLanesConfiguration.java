@@ -18,7 +18,6 @@ import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * The relay's two lanes ({@link RelayLanes}), each a {@link DeliveryProtocol} with its claim
@@ -69,12 +68,7 @@ public class RelayLanesConfiguration {
     @Bean
     public RedisEventPublisher liveRedisEventPublisher(ObjectMapper mapper, RedisConnectionFactory factory,
                                                        RedisProperties redisProperties, StreamTrimPolicy trimming) {
-        if (!(factory instanceof LettuceConnectionFactory lettuce)) {
-            throw new IllegalStateException("SuiteSync writes events through Lettuce; the Redis connection factory is "
-                    + factory.getClass().getName());
-        }
-        return new RedisEventPublisher(mapper, new DedicatedRedisClient(lettuce, "relay-live-redis"), redisProperties,
-                trimming);
+        return RedisEventPublisher.onOwnClient(mapper, factory, redisProperties, trimming, "relay-live-redis");
     }
 
     /** The live lane's claim connection (generic plans; {@link LiveClaimConnection}). */
