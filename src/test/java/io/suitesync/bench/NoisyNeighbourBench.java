@@ -36,7 +36,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *   <li>A's drain rate while ten other tenants (B…K) update role names at {@code rate} changes/s in
  *       total, and their commit→subscriber latency p50/p99/max during A's drain;</li>
  *   <li>A's drain rate while A itself updates a credit configuration (a high-priority table) at
- *       {@code highRate}/s, and that change's commit→subscriber latency p50/p99/max.</li>
+ *       {@code highRate}/s, and that change's commit→subscriber latency p50/p99/max;</li>
+ *   <li>what the neighbours cost A's drain without any relaying of theirs: A's drain rate beside the
+ *       same updates with the live lane stopped (their writes and capture triggers), and beside the same
+ *       updates of a copy of roles without capture (their writes alone), and beside them relayed once
+ *       more, all three between the same two drains alone; -DsplitNeighbourCost=false leaves these out.</li>
  * </ul>
  * Latency is taken from the writer's commit returning to the event's arrival on the live pub/sub
  * channel the relay publishes in the same pipeline as the stream entry (same JVM clock).
@@ -162,6 +166,43 @@ public final class NoisyNeighbourBench {
             high.close();
             double aloneAfter = drain(jdbc, camel, noisy, backlog, false, running -> {});
 
+            // What the neighbours cost A's drain without any relaying of theirs: the same updates with the
+            // live lane stopped (their writes and capture), then of a copy of roles without capture
+            // triggers (their writes alone), then relayed again, all against the drains alone just before
+            // and after them
+            if (Boolean.parseBoolean(System.getProperty("splitNeighbourCost", "true"))) {
+                double unrelayed = drain(jdbc, camel, noisy, backlog, false, running -> {
+                    stopLiveLane(camel);
+                    Latencies.writeOnly(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid", roles,
+                            rate, running);
+                });
+                // their changes queued meanwhile are not A's to drain, nor relayed later
+                jdbc.update("DELETE FROM change_queue WHERE tenant_id LIKE ? AND tenant_id <> ?", "nn-" + run + "-%", noisy);
+                jdbc.execute("CREATE TABLE nn_roles_uncaptured (LIKE roles INCLUDING ALL)");
+                jdbc.update("INSERT INTO nn_roles_uncaptured SELECT * FROM roles");
+                double uncaptured = drain(jdbc, camel, noisy, backlog, false,
+                        running -> Latencies.writeOnly(dataSource,
+                                "UPDATE nn_roles_uncaptured SET name = 'seq-' || ? WHERE id = ?::uuid", roles, rate, running));
+                jdbc.execute("DROP TABLE nn_roles_uncaptured");
+                // and relayed once more: the first drain beside them came while the JIT still compiled the
+                // live lane's code, this one compares with the two above on a hub as warm as for them
+                Latencies again = new Latencies(redis, "crm:nn-" + run + "-*:roles", NAME);
+                double relayed = drain(jdbc, camel, noisy, backlog, false,
+                        running -> again.write(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid", roles,
+                                rate, running));
+                again.report("neighbourAgain", out);
+                again.close();
+                double aloneLast = drain(jdbc, camel, noisy, backlog, false, running -> {});
+                double aloneAround = (aloneAfter + aloneLast) / 2;
+                out.put("splitAloneEventsPerSecond", List.of(RelayBench.round(aloneAfter), RelayBench.round(aloneLast)));
+                out.put("withNeighboursAgainEventsPerSecond", RelayBench.round(relayed));
+                out.put("withNeighboursAgainVsWarmAlone", RelayBench.round2(relayed / aloneAround));
+                out.put("withNeighboursUnrelayedEventsPerSecond", RelayBench.round(unrelayed));
+                out.put("withNeighboursUnrelayedVsWarmAlone", RelayBench.round2(unrelayed / aloneAround));
+                out.put("withNeighboursUncapturedEventsPerSecond", RelayBench.round(uncaptured));
+                out.put("withNeighboursUncapturedVsWarmAlone", RelayBench.round2(uncaptured / aloneAround));
+            }
+
             // each drain beside others against the mean of the drains alone just before and after it
             out.put("aloneWarmEventsPerSecond", List.of(RelayBench.round(aloneBefore), RelayBench.round(aloneBetween),
                     RelayBench.round(aloneAfter)));
@@ -199,7 +240,7 @@ public final class NoisyNeighbourBench {
     /**
      * CPU seconds used so far by each kind of process (the command name, for PostgreSQL backends the
      * title's first words: "postgres: postgres suitesync_t_x 127.0.0.1(4711) DELETE" counts as
-     * "postgres: postgres"), from /proc; processes that ended in between are not counted.
+     * "postgres: postgres"), from /proc, per process ("pid\tname", {@link #since} adds them up by name).
      */
     static Map<String, Double> cpuByProcess() {
         Map<String, Double> out = new java.util.TreeMap<>();
@@ -216,7 +257,7 @@ public final class NoisyNeighbourBench {
                 String[] words = cmd.split(" ");
                 String name = words.length >= 3 && words[0].equals("postgres:") ? words[0] + " " + words[1] + " " + words[2]
                         : stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                out.merge(name, cpu, Double::sum);
+                out.put(p.getName() + "\t" + name, cpu);
             } catch (java.io.IOException | RuntimeException e) {
                 // gone meanwhile
             }
@@ -224,7 +265,7 @@ public final class NoisyNeighbourBench {
         return out;
     }
 
-    /** CPU seconds of this JVM's threads so far, by thread name (as /proc gives it, 15 characters). */
+    /** CPU seconds of this JVM's threads so far, per thread ("tid\tname", the name as /proc gives it, 15 characters). */
     static Map<String, Double> threadCpu() {
         Map<String, Double> out = new java.util.TreeMap<>();
         java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
@@ -233,7 +274,7 @@ public final class NoisyNeighbourBench {
                 String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+$", "#");
-                out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
+                out.put(t.getName() + "\t" + name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
             } catch (java.io.IOException | RuntimeException e) {
                 // gone meanwhile
             }
@@ -241,16 +282,43 @@ public final class NoisyNeighbourBench {
         return out;
     }
 
-    /** What each name used since {@code before} (a reading of the same kind), 0.05 s at least. */
+    /**
+     * What each name used since {@code before} (a reading of the same kind), 0.05 s at least: per process
+     * or thread, then added up by name, so one that ended in between (its CPU no longer readable) takes
+     * nothing off the others of its name; one that started in between counts from zero.
+     */
     static Map<String, Double> since(Map<String, Double> before, Map<String, Double> now) {
+        Map<String, Double> byName = new java.util.TreeMap<>();
+        now.forEach((k, v) -> byName.merge(k.substring(k.indexOf('\t') + 1), v - before.getOrDefault(k, 0.0), Double::sum));
         Map<String, Double> delta = new java.util.TreeMap<>();
-        now.forEach((k, v) -> {
-            double d = v - before.getOrDefault(k, 0.0);
+        byName.forEach((name, d) -> {
             if (d >= 0.05) {
-                delta.put(k, RelayBench.round2(d));
+                delta.put(name, RelayBench.round2(d));
             }
         });
         return delta;
+    }
+
+    /**
+     * Every drain from a checkpoint: each one queues and deletes a million rows, so one that ran into
+     * PostgreSQL's next checkpoint (full-page writes of every page it touches first) drained slower than
+     * its neighbours for that alone. Needs a superuser or pg_checkpoint; without, drains go on as they come.
+     */
+    private static void checkpoint(JdbcTemplate jdbc) {
+        try {
+            jdbc.execute("CHECKPOINT");
+        } catch (org.springframework.dao.DataAccessException e) {
+            // not allowed to: the figures spread more, nothing else changes
+        }
+    }
+
+    /** Stops the live lane's claim (the bulk lane goes on): the neighbours' changes stay queued. */
+    private static void stopLiveLane(CamelContext camel) {
+        try {
+            camel.getRouteController().stopRoute("change-log-live");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void tenant(JdbcTemplate jdbc, String id) {
@@ -277,6 +345,7 @@ public final class NoisyNeighbourBench {
                     + "AND table_name = 'users'", tenant);
         }
         jdbc.execute("VACUUM ANALYZE change_queue");
+        checkpoint(jdbc);
         AtomicBoolean draining = new AtomicBoolean(true);
         Thread side = new Thread(() -> alongside.accept(draining), "bench-alongside");
         long start = System.nanoTime();
@@ -338,25 +407,38 @@ public final class NoisyNeighbourBench {
 
         /** Updates the rows round robin at {@code rate}/s until the drain ends; each update carries a new sequence number. */
         void write(DataSource dataSource, String sql, List<String> ids, int rate, AtomicBoolean running) {
+            paced(dataSource, sql, ids, rate, running, () -> seq++, (n, committed) -> {
+                synchronized (arrivedEarly) {
+                    Long arrived = arrivedEarly.remove(n);
+                    if (arrived != null) {
+                        sample(committed, Math.max(0, arrived - committed));
+                    } else {
+                        committedAt.put(n, committed);
+                    }
+                }
+            });
+        }
+
+        /** The same updates at the same rate, with nothing waiting for their events. */
+        static void writeOnly(DataSource dataSource, String sql, List<String> ids, int rate, AtomicBoolean running) {
+            int[] seq = {0};
+            paced(dataSource, sql, ids, rate, running, () -> seq[0]++, (n, committed) -> {});
+        }
+
+        private static void paced(DataSource dataSource, String sql, List<String> ids, int rate, AtomicBoolean running,
+                                  java.util.function.IntSupplier sequence,
+                                  java.util.function.ObjLongConsumer<Integer> committed) {
             try (Connection c = dataSource.getConnection(); PreparedStatement update = c.prepareStatement(sql)) {
                 long interval = 1_000_000_000L / rate;
                 long next = System.nanoTime();
                 while (running.get()) {
                     LockSupport.parkNanos(next - System.nanoTime());
                     next += interval;
-                    int n = seq++;
+                    int n = sequence.getAsInt();
                     update.setInt(1, n);
                     update.setString(2, ids.get(n % ids.size()));
                     update.executeUpdate();
-                    long committed = System.nanoTime();
-                    synchronized (arrivedEarly) {
-                        Long arrived = arrivedEarly.remove(n);
-                        if (arrived != null) {
-                            sample(committed, Math.max(0, arrived - committed));
-                        } else {
-                            committedAt.put(n, committed);
-                        }
-                    }
+                    committed.accept(n, System.nanoTime());
                 }
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e);
