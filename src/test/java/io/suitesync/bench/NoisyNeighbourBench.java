@@ -51,6 +51,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class NoisyNeighbourBench {
 
     private static final Pattern NAME = Pattern.compile("\"name\":\"seq-(\\d+)\"");
+    /** A neighbour's change: a role renamed with the next sequence number (NAME finds it in the event). */
+    private static final String RENAME_ROLE = "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid";
+    /**
+     * The sequence numbers of every phase's updates, one series for the whole run: a phase that started
+     * its own again could write a role the name an earlier phase left on it, an update that changes
+     * nothing, is not captured, and counted as a lost event.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger SEQUENCE = new java.util.concurrent.atomic.AtomicInteger(1_000);
     private static final Pattern COST = Pattern.compile("\"creditCost\":(\\d+)");
 
     /** Cores the whole machine kept busy during the last drain (hub, PostgreSQL, Redis, writers). */
@@ -88,6 +96,8 @@ public final class NoisyNeighbourBench {
             DataSource dataSource = hub.getBean(DataSource.class);
             String run = Long.toString(System.currentTimeMillis(), 36);
             String noisy = "nn-" + run + "-a";
+            // the live channels of B…K's role changes
+            String neighbourChannels = "crm:nn-" + run + "-*:roles";
             List<String> quiet = new ArrayList<>();
             tenant(jdbc, noisy);
             for (char c = 'b'; c <= 'k'; c++) {
@@ -116,9 +126,9 @@ public final class NoisyNeighbourBench {
 
             // what the neighbours' changes cost the machine without A's backlog: their writes, capture,
             // claims, publishes and acknowledgements, in CPU milliseconds per change
-            Latencies idle = new Latencies(redis, "crm:nn-" + run + "-*:roles", NAME);
+            Latencies idle = new Latencies(redis, neighbourChannels, NAME);
             AtomicBoolean writing = new AtomicBoolean(true);
-            Thread writer = new Thread(() -> idle.write(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid",
+            Thread writer = new Thread(() -> idle.write(dataSource, RENAME_ROLE,
                     roles, rate, writing), "bench-neighbours-alone");
             double idleBusy = machineBusySeconds();
             Map<String, Double> idleCpu0 = cpuByProcess();
@@ -138,9 +148,9 @@ public final class NoisyNeighbourBench {
             out.put("neighbourAloneBusyCores", RelayBench.round2(idleCpu / idleSeconds));
             out.put("neighbourAloneCpuMsPerChange", RelayBench.round2(idleCpu * 1000 / Math.max(1, idleSeconds * rate)));
 
-            Latencies neighbours = new Latencies(redis, "crm:nn-" + run + "-*:roles", NAME);
+            Latencies neighbours = new Latencies(redis, neighbourChannels, NAME);
             double withNeighbours = drain(jdbc, camel, noisy, backlog, false,
-                    running -> neighbours.write(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid", roles,
+                    running -> neighbours.write(dataSource, RENAME_ROLE, roles,
                             rate, running));
             out.put("withNeighboursBusyCores", RelayBench.round2(lastDrainBusyCores));
             out.put("withNeighboursCpuSecondsByProcess", lastDrainCpuByProcess.toString());
@@ -173,7 +183,7 @@ public final class NoisyNeighbourBench {
             if (Boolean.parseBoolean(System.getProperty("splitNeighbourCost", "true"))) {
                 double unrelayed = drain(jdbc, camel, noisy, backlog, false, running -> {
                     stopLiveLane(camel);
-                    Latencies.writeOnly(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid", roles,
+                    Latencies.writeOnly(dataSource, RENAME_ROLE, roles,
                             rate, running);
                 });
                 // their changes queued meanwhile are not A's to drain, nor relayed later
@@ -182,15 +192,18 @@ public final class NoisyNeighbourBench {
                 jdbc.update("INSERT INTO nn_roles_uncaptured SELECT * FROM roles");
                 double uncaptured = drain(jdbc, camel, noisy, backlog, false,
                         running -> Latencies.writeOnly(dataSource,
-                                "UPDATE nn_roles_uncaptured SET name = 'seq-' || ? WHERE id = ?::uuid", roles, rate, running));
+                                RENAME_ROLE.replace("UPDATE roles", "UPDATE nn_roles_uncaptured"), roles, rate, running));
                 jdbc.execute("DROP TABLE nn_roles_uncaptured");
                 // and relayed once more: the first drain beside them came while the JIT still compiled the
                 // live lane's code, this one compares with the two above on a hub as warm as for them
-                Latencies again = new Latencies(redis, "crm:nn-" + run + "-*:roles", NAME);
+                Latencies again = new Latencies(redis, neighbourChannels, NAME);
                 double relayed = drain(jdbc, camel, noisy, backlog, false,
-                        running -> again.write(dataSource, "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid", roles,
+                        running -> again.write(dataSource, RENAME_ROLE, roles,
                                 rate, running));
                 again.report("neighbourAgain", out);
+                out.put("neighbourAgainChangesStillQueued", jdbc.queryForObject(
+                        "SELECT count(*) FROM change_queue WHERE tenant_id LIKE ? AND tenant_id <> ?", Long.class,
+                        "nn-" + run + "-%", noisy));
                 again.close();
                 double aloneLast = drain(jdbc, camel, noisy, backlog, false, running -> {});
                 double aloneAround = (aloneAfter + aloneLast) / 2;
@@ -379,7 +392,6 @@ public final class NoisyNeighbourBench {
         private final long born = System.nanoTime();
         private final RedisClient client;
         private final StatefulRedisPubSubConnection<String, String> connection;
-        private int seq = 1_000;
 
         Latencies(StringRedisTemplate redis, String channelPattern, Pattern valuePattern) {
             client = RedisClient.create(TestServers.redisUrl());
@@ -407,7 +419,7 @@ public final class NoisyNeighbourBench {
 
         /** Updates the rows round robin at {@code rate}/s until the drain ends; each update carries a new sequence number. */
         void write(DataSource dataSource, String sql, List<String> ids, int rate, AtomicBoolean running) {
-            paced(dataSource, sql, ids, rate, running, () -> seq++, (n, committed) -> {
+            paced(dataSource, sql, ids, rate, running, (n, committed) -> {
                 synchronized (arrivedEarly) {
                     Long arrived = arrivedEarly.remove(n);
                     if (arrived != null) {
@@ -421,12 +433,10 @@ public final class NoisyNeighbourBench {
 
         /** The same updates at the same rate, with nothing waiting for their events. */
         static void writeOnly(DataSource dataSource, String sql, List<String> ids, int rate, AtomicBoolean running) {
-            int[] seq = {0};
-            paced(dataSource, sql, ids, rate, running, () -> seq[0]++, (n, committed) -> {});
+            paced(dataSource, sql, ids, rate, running, (n, committed) -> {});
         }
 
         private static void paced(DataSource dataSource, String sql, List<String> ids, int rate, AtomicBoolean running,
-                                  java.util.function.IntSupplier sequence,
                                   java.util.function.ObjLongConsumer<Integer> committed) {
             try (Connection c = dataSource.getConnection(); PreparedStatement update = c.prepareStatement(sql)) {
                 long interval = 1_000_000_000L / rate;
@@ -434,7 +444,7 @@ public final class NoisyNeighbourBench {
                 while (running.get()) {
                     LockSupport.parkNanos(next - System.nanoTime());
                     next += interval;
-                    int n = sequence.getAsInt();
+                    int n = SEQUENCE.getAndIncrement();
                     update.setInt(1, n);
                     update.setString(2, ids.get(n % ids.size()));
                     update.executeUpdate();
