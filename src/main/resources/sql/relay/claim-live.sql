@@ -3,7 +3,22 @@
 -- priority says), then the oldest changes of the tenants without a backlog (fewer than bulk-threshold
 -- queued), an equal share of live-batch-size each. It runs on every NOTIFY beside the bulk lane, so a
 -- quiet tenant's change waits for neither a backlogged tenant's batches nor their claims.
+--
+-- It also acknowledges the lane's batches Redis took since its previous claim (DeliveryProtocol.acknowledge:
+-- a batch published on the claim's own thread leaves the queue with the lane's next claim, not in a
+-- statement of its own), as acknowledge.sql does, and commits without waiting for the WAL flush
+-- (LiveClaimConnection). A WITH that writes is not seen by the rest of its statement: those rows stay in
+-- in_flight below, so the claim skips them. The acknowledged ids come first: asking for them takes them.
 WITH
+acknowledged AS MATERIALIZED (
+    SELECT CAST(:#${bean:liveDeliveryProtocol.acknowledgedIds} AS bigint[]) AS done,
+           CAST(:#${bean:liveDeliveryProtocol.acknowledgedSkippedIds} AS bigint[]) AS skipped),
+acknowledged_queue AS (
+    DELETE FROM change_queue WHERE change_id = ANY(CAST((SELECT done FROM acknowledged) AS bigint[]))),
+acknowledged_retries AS (
+    DELETE FROM change_retry WHERE change_id = ANY(CAST((SELECT done FROM acknowledged) AS bigint[]))),
+acknowledged_skipped AS (
+    UPDATE change_log SET status = 'SKIPPED' WHERE id = ANY(CAST((SELECT skipped FROM acknowledged) AS bigint[]))),
 in_flight AS MATERIALIZED (
     SELECT unnest(CAST(:#${bean:liveDeliveryProtocol.claimExclusions} AS bigint[])) AS change_id),
 -- the tenants the bulk lane holds now: a tenant's changes are in flight in one lane at a time

@@ -24,13 +24,17 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * count in {@code suitesync_relay_tenants}'s walk. This session sets
  * {@code plan_cache_mode = force_generic_plan}; the claim is written for generic plans (ranges, not "=",
  * on the tenant index; one primary-key probe per claimed row). The pool's other connections keep
- * PostgreSQL's own choice. No connection is added: the lane holds one of the pool's while the hub
+ * PostgreSQL's own choice. Its session also commits without waiting for the WAL flush
+ * ({@code synchronous_commit = off}): the claim only reads, but it carries the acknowledgement of the lane's
+ * previous batches (claim-live.sql), which commits as acknowledge.sql's does. No connection is added: the lane holds one of the pool's while the hub
  * runs. When PostgreSQL ends its session (a restart, a terminated backend) the claim fails once, the
  * pool drops the connection, and the next claim takes a fresh one.
  */
 public class LiveClaimConnection implements DisposableBean {
 
     private static final String GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan";
+    /** The acknowledgements a live claim carries commit as acknowledge.sql's do (see there for what it risks). */
+    private static final String NO_FLUSH_WAIT = "SET synchronous_commit = off";
     private static final Logger log = LoggerFactory.getLogger(LiveClaimConnection.class);
 
     private final DataSource pool;
@@ -60,6 +64,7 @@ public class LiveClaimConnection implements DisposableBean {
             Connection fresh = pool.getConnection();
             try (Statement s = fresh.createStatement()) {
                 s.execute(GENERIC_PLANS);
+                s.execute(NO_FLUSH_WAIT);
             } catch (SQLException e) {
                 fresh.close();
                 throw e;
@@ -94,6 +99,7 @@ public class LiveClaimConnection implements DisposableBean {
             if (!held.isClosed()) {
                 try (Statement s = held.createStatement()) {
                     s.execute("RESET plan_cache_mode");
+                    s.execute("RESET synchronous_commit");
                 }
                 held.close();
             }

@@ -29,6 +29,14 @@ public class RelayInFlight {
     private static final Logger log = LoggerFactory.getLogger(RelayInFlight.class);
 
     private final Set<Long> ids = new HashSet<>();
+    /**
+     * The rows of {@link #ids} that Redis has taken, whose acknowledgement waits for the lane's next claim
+     * ({@link DeliveryProtocol}, live lane): claims still skip them, but they are published, so nothing
+     * claimed later depends on them and they do not keep a batch from being published at once.
+     */
+    private final Set<Long> acknowledging = new HashSet<>();
+    /** Whether the last {@link #claimExclusions} had rows not yet published among them. */
+    private boolean claimSkipsUnpublished;
     private long generation;
     /** The oldest generation the claim being made has seen; stamped on its batch by {@link #admit}. */
     private long claimGeneration = Long.MAX_VALUE;
@@ -36,10 +44,20 @@ public class RelayInFlight {
 
     /** The ids the next claim must skip, as a PostgreSQL array literal. */
     public synchronized String claimExclusions() {
-        // a claim with nothing in flight depends on no batch: whatever an earlier claim that admitted
-        // nothing (an empty poll) left here is not its concern
-        claimGeneration = ids.isEmpty() ? generation : Math.min(claimGeneration, generation);
+        // a claim with nothing unpublished in flight depends on no batch (a published one waiting for its
+        // acknowledgement cannot fail any more): whatever an earlier claim that admitted nothing (an empty
+        // poll) left here is not its concern
+        claimSkipsUnpublished = ids.size() > acknowledging.size();
+        claimGeneration = claimSkipsUnpublished ? Math.min(claimGeneration, generation) : generation;
         return ids.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
+    }
+
+    /**
+     * Whether the last {@link #claimExclusions} skipped rows not yet published: the claim may have left
+     * later changes of their records queued. Rows only waiting for their acknowledgement do not count.
+     */
+    public synchronized boolean claimSkippedUnpublished() {
+        return claimSkipsUnpublished;
     }
 
     /** Registers a routed batch before it is handed to the publish route; returns it stamped. */
@@ -53,7 +71,16 @@ public class RelayInFlight {
 
     /** Whether the admitted batch's rows are all that is in flight. */
     public synchronized boolean alone(RelayBatch admitted) {
-        return ids.size() == admitted.published().size() + admitted.skippedIds().size();
+        return ids.size() - acknowledging.size() == admitted.published().size() + admitted.skippedIds().size();
+    }
+
+    /**
+     * Redis took the admitted batch and its acknowledgement waits for the lane's next claim: its rows
+     * stay skipped by claims until {@link #release}, but no longer count as unpublished.
+     */
+    public synchronized void awaitAcknowledgement(RelayBatch admitted) {
+        admitted.published().forEach(row -> acknowledging.add(row.id()));
+        acknowledging.addAll(admitted.skippedIds());
     }
 
     /** False when a batch that was in flight at this batch's claim has failed since. */
@@ -63,8 +90,14 @@ public class RelayInFlight {
 
     /** Done: its rows are off the queue (or were never published and stay queued). */
     public synchronized void release(RelayBatch batch) {
-        batch.published().forEach(row -> ids.remove(row.id()));
-        batch.skippedIds().forEach(ids::remove);
+        batch.published().forEach(row -> {
+            ids.remove(row.id());
+            acknowledging.remove(row.id());
+        });
+        batch.skippedIds().forEach(id -> {
+            ids.remove(id);
+            acknowledging.remove(id);
+        });
     }
 
     /**

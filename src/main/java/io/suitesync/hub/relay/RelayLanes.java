@@ -1,6 +1,7 @@
 package io.suitesync.hub.relay;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -175,6 +176,11 @@ public final class RelayLanes {
 
         public Lane lane() {
             return lane;
+        }
+
+        /** The tenants held: those of the batch's normal-priority rows. */
+        public Set<String> tenants() {
+            return Collections.unmodifiableSet(tenants);
         }
 
         public void release() {

@@ -42,14 +42,15 @@ public class RelayLanesConfiguration {
     public DeliveryProtocol deliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics,
                                              HubProperties config, RelayLanes lanes, MeterRegistry registry) {
         return inFlightGauge(new DeliveryProtocol(router, ledger, metrics, config, lanes, Lane.BULK,
-                config.relay().batchSize()), Lane.BULK, registry);
+                config.relay().batchSize(), false), Lane.BULK, registry);
     }
 
     @Bean
     public DeliveryProtocol liveDeliveryProtocol(ChangeRouter router, RelayLedger ledger, RelayMetrics metrics,
                                                  HubProperties config, RelayLanes lanes, MeterRegistry registry) {
+        // its claim (claim-live.sql) carries the acknowledgement of the batches it published itself
         return inFlightGauge(new DeliveryProtocol(router, ledger, metrics, config, lanes, Lane.LIVE,
-                config.relay().liveBatchSize()), Lane.LIVE, registry);
+                config.relay().liveBatchSize(), true), Lane.LIVE, registry);
     }
 
     /** {@code suitesync.relay.inflight{lane}}: the lane's rows claimed and not yet acknowledged or dropped. */
@@ -101,15 +102,13 @@ public class RelayLanesConfiguration {
     @Bean
     public RelayWakeupScheduler relayWakeup(RelayLeadership leadership, HubProperties config, RelayMetrics metrics,
                                             @Qualifier("deliveryProtocol") DeliveryProtocol protocol) {
-        return new RelayWakeupScheduler(leadership, config, metrics, "bulk", BULK_IDLE_PAUSE_MILLIS,
-                protocol::moreMayBeWaiting);
+        return new RelayWakeupScheduler(leadership, config, metrics, "bulk", BULK_IDLE_PAUSE_MILLIS, protocol);
     }
 
     /** The live lane's scheduler: it LISTENs on its own session and claims while this instance leads. */
     @Bean
     public RelayWakeupScheduler relayLiveWakeup(RelayLeadership leadership, HubProperties config, RelayMetrics metrics,
                                                 @Qualifier("liveDeliveryProtocol") DeliveryProtocol protocol) {
-        return new RelayWakeupScheduler(leadership.follower(), config, metrics, "live", 0,
-                protocol::moreMayBeWaiting);
+        return new RelayWakeupScheduler(leadership.follower(), config, metrics, "live", 0, protocol);
     }
 }

@@ -48,6 +48,11 @@ public class RelayLedger {
         acknowledgedRows.addAndGet(doneIds.size() + skippedIds.size());
     }
 
+    /** Counts rows another statement took off the queue (a live claim that carried their acknowledgement). */
+    public void acknowledgedElsewhere(int rows) {
+        acknowledgedRows.addAndGet(rows);
+    }
+
     /** Rows this relay has acknowledged (taken off change_queue) since it started. */
     public long acknowledgedRows() {
         return acknowledgedRows.get();

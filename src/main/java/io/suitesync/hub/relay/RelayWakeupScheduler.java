@@ -3,8 +3,8 @@ package io.suitesync.hub.relay;
 import io.micrometer.core.instrument.Counter;
 import io.suitesync.hub.HubProperties;
 import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
@@ -48,7 +48,9 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     private final RelayMetrics metrics;
     private final String threadName;
     private final long idlePauseMillis;
-    private final BooleanSupplier moreMayBeWaiting;
+    private final DeliveryProtocol protocol;
+    /** After a failed {@link #flushAcknowledgements}, the next waits until then (nanoTime), not the next slice. */
+    private long flushAgainAt;
     private final Counter claims;
     /** Messages the last poll made (camel-sql, through {@link #commit}): 0 when its claim found nothing. */
     private volatile int lastPolled;
@@ -68,19 +70,21 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
     /**
      * The scheduler of one relay lane ({@code bulk}, {@code live}: its thread is {@code relay-<lane>}); how long it waits at least after a claim that
      * took everything it found before the next one, however many NOTIFYs come (the bulk lane's claim walks
-     * every tenant with queued changes; live traffic need not make it walk on every commit); and whether
-     * the lane's last claim that took rows may have left more queued ({@link DeliveryProtocol#moreMayBeWaiting}):
-     * then the next claim follows at once, as a greedy poller's would, else it waits for a NOTIFY.
+     * every tenant with queued changes; live traffic need not make it walk on every commit); and the lane's
+     * protocol: when its last claim that took rows may have left more queued
+     * ({@link DeliveryProtocol#moreMayBeWaiting}) the next claim follows at once, as a greedy poller's would,
+     * else it waits for a NOTIFY, or until an acknowledgement left for the next claim is due
+     * ({@link DeliveryProtocol#acknowledgementDueInMillis}).
      */
     public RelayWakeupScheduler(RelayLeadership leadership, HubProperties config, RelayMetrics metrics, String lane,
-                                long idlePauseMillis, BooleanSupplier moreMayBeWaiting) {
+                                long idlePauseMillis, DeliveryProtocol protocol) {
         this.leadership = leadership;
         this.pollIntervalMillis = config.relay().pollInterval().toMillis();
         this.metrics = metrics;
         this.threadName = "relay-" + lane;
         this.claims = metrics.claims(lane);
         this.idlePauseMillis = idlePauseMillis;
-        this.moreMayBeWaiting = moreMayBeWaiting;
+        this.protocol = protocol;
     }
 
     /** Runs a poll now (admin "process now"). */
@@ -140,7 +144,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
                     if (backedOffAfterFailure()) {
                         continue;
                     }
-                    if (lastPolled > 0 && moreMayBeWaiting.getAsBoolean()) {
+                    if (lastPolled > 0 && protocol.moreMayBeWaiting()) {
                         continue; // the next batch now (the poller is not greedy: this loop is)
                     }
                     if (idlePauseMillis > 0) {
@@ -151,13 +155,29 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
             } catch (SQLException e) {
                 log.warn("relay lost its PostgreSQL connection ({}); retrying in {} ms", e.getMessage(), pollIntervalMillis);
                 leadership.abandon();
+                flushAcknowledgements(false);
                 pause(pollIntervalMillis);
             } catch (RuntimeException e) {
                 log.error("relay poll failed", e);
                 pause(pollIntervalMillis);
             }
         }
+        // no claim of the lane runs any more: what waits for one, or a claim carried without returning, goes now
+        flushAcknowledgements(true);
         leadership.release();
+    }
+
+    /**
+     * Acknowledges what waits for the lane's next claim in a statement of its own; when PostgreSQL refuses,
+     * they wait for the next claim, or the next try a poll interval later.
+     */
+    private void flushAcknowledgements(boolean andCarried) {
+        try {
+            protocol.flushAcknowledgements(andCarried);
+        } catch (RuntimeException e) {
+            flushAgainAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pollIntervalMillis);
+            log.debug("acknowledging published changes failed ({}); they stay queued until the next claim", e.getMessage());
+        }
     }
 
     /**
@@ -210,6 +230,8 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
 
     @Override
     public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
+        // a claim that found nothing routed nothing: what it acknowledged is done here
+        protocol.claimReturned();
         claims.increment();
         pollSucceeded = true;
         lastPolled = polledMessages;
@@ -249,7 +271,17 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
             if (left <= 0) {
                 return;
             }
-            if (leadership.notified((int) Math.min(left, WAIT_SLICE_MILLIS))) {
+            long wait = Math.min(left, WAIT_SLICE_MILLIS);
+            long acknowledgementDue = protocol.acknowledgementDueInMillis();
+            if (acknowledgementDue >= 0 && System.nanoTime() - flushAgainAt >= 0) {
+                if (acknowledgementDue == 0) {
+                    // no claim came to carry it: traffic stopped
+                    flushAcknowledgements(false);
+                    continue;
+                }
+                wait = Math.min(wait, acknowledgementDue);
+            }
+            if (leadership.notified((int) wait)) {
                 return;
             }
             // a follower (the live lane) claims as soon as its instance takes the lead, e.g. at start,

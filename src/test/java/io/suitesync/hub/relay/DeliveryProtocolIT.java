@@ -56,7 +56,7 @@ class DeliveryProtocolIT {
                 "suitesync.hub.relay.retry-backoff", "1h", "suitesync.hub.relay.batch-size", 100));
         metrics = new RelayMetrics(new SimpleMeterRegistry(), new TenantBacklog(jdbc), config);
         protocol = new DeliveryProtocol(new ChangeRouter(new RoutingRules(config), new ObjectMapper(), config),
-                new RelayLedger(jdbc), metrics, config);
+                new RelayLedger(jdbc), metrics, config, false);
     }
 
     @Test
@@ -84,7 +84,7 @@ class DeliveryProtocolIT {
         // the hub's own batch sizes: the claim's LIMIT is what the planner expects of it
         config = hubProperties(Map.of());
         protocol = new DeliveryProtocol(new ChangeRouter(new RoutingRules(config), new ObjectMapper(), config),
-                new RelayLedger(jdbc), metrics, config);
+                new RelayLedger(jdbc), metrics, config, false);
         String tenant = wrapper.tenant("crm");
         // 30,000 published changes (retention keeps them for days): out of the queue, in change_log
         jdbc.update("INSERT INTO change_log (tenant_id, table_name, record_id, operation, changed_fields, new_values, context) "
@@ -170,6 +170,73 @@ class DeliveryProtocolIT {
         own.queryForObject("SELECT 1", Integer.class);
         return new JdbcTemplate(DATABASE.jdbc().getDataSource()).queryForObject("SELECT wal_sync FROM pg_stat_wal",
                 Long.class);
+    }
+
+    @Test
+    void aLiveBatchPublishedOnTheClaimsThreadLeavesTheQueueWithTheNextClaim() throws Exception {
+        RelayLedger ledger = new RelayLedger(jdbc);
+        protocol = new DeliveryProtocol(new ChangeRouter(new RoutingRules(config), new ObjectMapper(), config),
+                ledger, metrics, config, true);
+        String crm = wrapper.tenant("crm");
+        String hrms = wrapper.tenant("hrms");
+        long first = change(crm, "r1", "crm.leads.create");
+        long nowhere = change(hrms, "r2", "crm.leads.create");
+
+        RelayBatch batch = protocol.admit(route(claim()));
+        protocol.acknowledge(batch, protocol.afterPublish(batch, Map.of()));
+        assertThat(states(first, nowhere)).as("no statement of its own").containsOnly("PENDING");
+        assertThat(protocol.acknowledgementDueInMillis()).isBetween(0L, DeliveryProtocol.ACKNOWLEDGEMENT_WAIT_MILLIS);
+
+        long later = change(crm, "r1", "crm.leads.update");
+        RelayBatch next = protocol.admit(route(claim()));
+        assertThat(next.publishedIds()).as("the claim skipped the rows it acknowledged").containsExactly(later);
+        assertThat(states(first, nowhere)).containsExactly("PUBLISHED", "SKIPPED");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM change_queue", Long.class)).isOne();
+        assertThat(protocol.inFlight()).as("only the new batch").isOne();
+        assertThat(protocol.aloneInFlight(next)).isTrue();
+
+        // published, then no claim came: the scheduler flushes it alone
+        protocol.acknowledge(next, protocol.afterPublish(next, Map.of()));
+        assertThat(states(later)).containsExactly("PENDING");
+        protocol.flushAcknowledgements(false);
+        assertThat(states(later)).containsExactly("PUBLISHED");
+        assertThat(protocol.inFlight()).isZero();
+        assertThat(protocol.acknowledgementDueInMillis()).isEqualTo(-1);
+        assertThat(claim()).isEmpty();
+
+        // a batch acknowledged on another thread than the claims' (the lane's publisher) goes at once
+        long fromPublisher = change(crm, "r3", "crm.leads.create");
+        RelayBatch handedOver = protocol.admit(route(claim()));
+        Thread publisher = new Thread(() -> protocol.acknowledge(handedOver, protocol.afterPublish(handedOver, Map.of())));
+        publisher.start();
+        publisher.join();
+        assertThat(states(fromPublisher)).containsExactly("PUBLISHED");
+        assertThat(ledger.acknowledgedRows()).as("each row counted once, however it left the queue").isEqualTo(4);
+    }
+
+    @Test
+    void anAcknowledgementWaitingForTheNextClaimIsNotLostWhenTheClaimFailsOrRedisLosesItsData() {
+        protocol = new DeliveryProtocol(new ChangeRouter(new RoutingRules(config), new ObjectMapper(), config),
+                new RelayLedger(jdbc), metrics, config, true);
+        String tenant = wrapper.tenant("crm");
+        long published = change(tenant, "r1", "crm.leads.create");
+        RelayBatch batch = protocol.admit(route(claim()));
+        protocol.acknowledge(batch, protocol.afterPublish(batch, Map.of()));
+
+        // a claim that took the acknowledgement and failed before it returned: the next one carries it again
+        protocol.acknowledgedIds();
+        assertThat(states(published)).containsExactly("PENDING");
+        assertThat(claim()).isEmpty();
+        protocol.claimReturned();
+        assertThat(states(published)).containsExactly("PUBLISHED");
+        assertThat(protocol.inFlight()).isZero();
+
+        // Redis lost what was published while an acknowledgement waited: it is queued again, not deleted after
+        long waiting = change(tenant, "r1", "crm.leads.update");
+        RelayBatch second = protocol.admit(route(claim()));
+        protocol.acknowledge(second, protocol.afterPublish(second, Map.of()));
+        assertThat(protocol.requeuePublished()).isEqualTo(2);
+        assertThat(route(claim()).publishedIds()).containsExactly(published, waiting);
     }
 
     @Test
@@ -292,6 +359,9 @@ class DeliveryProtocolIT {
 
     private Map<String, Object> claimParameters() {
         Map<String, Object> params = new HashMap<>();
+        // in the claim's order: the acknowledgements it carries first
+        params.put("acknowledgedIds", protocol.acknowledgedIds());
+        params.put("acknowledgedSkippedIds", protocol.acknowledgedSkippedIds());
         params.put("claimExclusions", protocol.claimExclusions());
         params.put("tenantCursor", protocol.tenantCursor());
         params.put("batchSize", protocol.batchSize());
@@ -305,6 +375,8 @@ class DeliveryProtocolIT {
     /** The live lane's claim (a protocol on its own is a live lane), camel-sql's ":#${expression}" parameters as plain named ones. */
     private static String claimSql() {
         String sql = RelayLedger.query("claim-live")
+                .replace(":#${bean:liveDeliveryProtocol.acknowledgedIds}", ":acknowledgedIds")
+                .replace(":#${bean:liveDeliveryProtocol.acknowledgedSkippedIds}", ":acknowledgedSkippedIds")
                 .replace(":#${bean:liveDeliveryProtocol.claimExclusions}", ":claimExclusions")
                 .replace(":#${bean:liveDeliveryProtocol.tenantExclusions}", ":tenantExclusions")
                 .replace(":#${bean:liveDeliveryProtocol.tenantCursor}", ":tenantCursor")

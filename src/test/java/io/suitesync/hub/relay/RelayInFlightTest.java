@@ -37,6 +37,25 @@ class RelayInFlightTest {
     }
 
     @Test
+    void aPublishedBatchWaitingForItsAcknowledgementIsSkippedButNeitherDelaysNorStalesLaterBatches() {
+        RelayBatch published = inFlight.admit(batch(List.of(1L, 2L), List.of(3L)));
+        inFlight.awaitAcknowledgement(published);
+
+        assertThat(ids(inFlight.claimExclusions())).as("its rows are still queued: claims skip them")
+                .containsExactlyInAnyOrder(1L, 2L, 3L);
+        assertThat(inFlight.claimSkippedUnpublished()).as("nothing unpublished was skipped").isFalse();
+        RelayBatch next = inFlight.admit(batch(List.of(5L), List.of()));
+        assertThat(inFlight.alone(next)).as("nothing of the lane is still being published").isTrue();
+        assertThat(inFlight.claimExclusions()).contains("5");
+        assertThat(inFlight.claimSkippedUnpublished()).isTrue();
+
+        inFlight.release(published);
+        assertThat(ids(inFlight.claimExclusions())).containsExactly(5L);
+        assertThat(inFlight.alone(next)).isTrue();
+        assertThat(inFlight.isCurrent(next)).isTrue();
+    }
+
+    @Test
     void batchesClaimedWhileAnEarlierOneWasInFlightAreStaleOnceItFails() {
         inFlight.claimExclusions();
         RelayBatch failing = inFlight.admit(batch(List.of(1L, 2L), List.of()));
