@@ -364,6 +364,9 @@ public final class RelayBench {
                 .replace(":#${properties:suitesync.hub.relay.fair-window}", "100")
                 .replace(":#${properties:suitesync.hub.relay.bulk-threshold}", "250")
                 .replace(":#${bean:liveDeliveryProtocol.tenantCursor}", "''")
+                // full batches are acknowledged on their own (the publisher's thread), not by the next claim
+                .replace(":#${bean:liveDeliveryProtocol.acknowledgedIds}", "'{}'")
+                .replace(":#${bean:liveDeliveryProtocol.acknowledgedSkippedIds}", "'{}'")
                 .replace(":#${bean:liveDeliveryProtocol.claimExclusions}", "'{}'")
                 .replace(":#${bean:liveDeliveryProtocol.tenantExclusions}", "'{}'");
         String mark = resource("/sql/relay/acknowledge.sql").replace(":skippedIds", "'{}'").replace(":doneIds", ":ids");

@@ -481,7 +481,6 @@ public class DeliveryProtocol {
 
     /** Makes every batch admitted but not yet published stale (the other lane requeued published changes). */
     public void invalidate() {
-        flushAcknowledgements(false);
         inFlight.invalidate();
     }
 

@@ -148,6 +148,9 @@ public final class RelayLanes {
      */
     public int requeuePublished() {
         List<DeliveryProtocol> all = protocols();
+        // first what waits for a lane's next claim to leave the queue: deleted after the requeue, it would
+        // not be published again
+        all.forEach(protocol -> protocol.flushAcknowledgements(false));
         int queued = all.get(0).requeuePublished();
         all.stream().skip(1).forEach(DeliveryProtocol::invalidate);
         return queued;

@@ -85,6 +85,7 @@ public class RelayWakeupScheduler extends ServiceSupport implements ScheduledPol
         this.claims = metrics.claims(lane);
         this.idlePauseMillis = idlePauseMillis;
         this.protocol = protocol;
+        this.flushAgainAt = System.nanoTime();
     }
 
     /** Runs a poll now (admin "process now"). */
