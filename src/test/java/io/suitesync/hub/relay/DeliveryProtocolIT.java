@@ -240,6 +240,26 @@ class DeliveryProtocolIT {
     }
 
     @Test
+    void aRequeueThroughTheLanesLeavesNoLiveAcknowledgementToDeleteWhatItQueued() {
+        RelayLedger ledger = new RelayLedger(jdbc);
+        RelayLanes lanes = new RelayLanes();
+        ChangeRouter router = new ChangeRouter(new RoutingRules(config), new ObjectMapper(), config);
+        new DeliveryProtocol(router, ledger, metrics, config, lanes, RelayLanes.Lane.BULK, 100, false);
+        protocol = new DeliveryProtocol(router, ledger, metrics, config, lanes, RelayLanes.Lane.LIVE, 100, true);
+        String tenant = wrapper.tenant("crm");
+        long waiting = change(tenant, "r1", "crm.leads.create");
+        RelayBatch batch = protocol.admit(route(claim()));
+        protocol.acknowledge(batch, protocol.afterPublish(batch, Map.of()));
+        assertThat(states(waiting)).containsExactly("PENDING");
+
+        // Redis lost its data: the bulk lane requeues every published change, the live lane's waiting one too
+        assertThat(lanes.requeuePublished()).isOne();
+        assertThat(states(waiting)).containsExactly("PENDING");
+        assertThat(protocol.inFlight()).isZero();
+        assertThat(route(claim()).publishedIds()).containsExactly(waiting);
+    }
+
+    @Test
     void aChangeThatRoutesNowhereIsSkippedNotLost() {
         String tenant = wrapper.tenant("hrms");
         long change = change(tenant, "r1", "crm.leads.create");
