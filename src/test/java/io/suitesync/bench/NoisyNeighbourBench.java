@@ -53,6 +53,8 @@ public final class NoisyNeighbourBench {
     private static final Pattern NAME = Pattern.compile("\"name\":\"seq-(\\d+)\"");
     /** A neighbour's change: a role renamed with the next sequence number (NAME finds it in the event). */
     private static final String RENAME_ROLE = "UPDATE roles SET name = 'seq-' || ? WHERE id = ?::uuid";
+    /** The changes of B…K still queued (parameters: the run's tenant pattern, tenant A). */
+    private static final String NEIGHBOURS_QUEUED = "SELECT count(*) FROM change_queue WHERE tenant_id LIKE ? AND tenant_id <> ?";
     /**
      * The sequence numbers of every phase's updates, one series for the whole run: a phase that started
      * its own again could write a role the name an earlier phase left on it, an update that changes
@@ -98,6 +100,7 @@ public final class NoisyNeighbourBench {
             String noisy = "nn-" + run + "-a";
             // the live channels of B…K's role changes
             String neighbourChannels = "crm:nn-" + run + "-*:roles";
+            String neighbourTenants = "nn-" + run + "-%";
             List<String> quiet = new ArrayList<>();
             tenant(jdbc, noisy);
             for (char c = 'b'; c <= 'k'; c++) {
@@ -159,9 +162,7 @@ public final class NoisyNeighbourBench {
             neighbours.report("neighbour", out);
             // a change still queued after the report's wait was never relayed; none queued means a "lost"
             // sample is an event the live pub/sub channel dropped (at most once), not one the relay lost
-            out.put("neighbourChangesStillQueued", stillQueued(jdbc,
-                    "SELECT count(*) FROM change_queue WHERE tenant_id LIKE ? AND tenant_id <> ?", Long.class,
-                    "nn-" + run + "-%", noisy));
+            out.put("neighbourChangesStillQueued", stillQueued(jdbc, NEIGHBOURS_QUEUED, neighbourTenants, noisy));
             neighbours.close();
             double aloneBetween = drain(jdbc, camel, noisy, backlog, false, running -> {});
 
@@ -171,8 +172,7 @@ public final class NoisyNeighbourBench {
                             List.of(config), highRate, running));
             out.put("withHighPriorityBusyCores", RelayBench.round2(lastDrainBusyCores));
             high.report("highPriority", out);
-            out.put("highPriorityChangesStillQueued", stillQueued(jdbc,
-                    "SELECT count(*) FROM change_queue WHERE tenant_id = ? AND high", Long.class, noisy));
+            out.put("highPriorityChangesStillQueued", stillQueued(jdbc, "SELECT count(*) FROM change_queue WHERE tenant_id = ? AND high", noisy));
             high.close();
             double aloneAfter = drain(jdbc, camel, noisy, backlog, false, running -> {});
 
@@ -187,7 +187,7 @@ public final class NoisyNeighbourBench {
                             rate, running);
                 });
                 // their changes queued meanwhile are not A's to drain, nor relayed later
-                jdbc.update("DELETE FROM change_queue WHERE tenant_id LIKE ? AND tenant_id <> ?", "nn-" + run + "-%", noisy);
+                jdbc.update(NEIGHBOURS_QUEUED.replace("SELECT count(*)", "DELETE"), neighbourTenants, noisy);
                 jdbc.execute("CREATE TABLE nn_roles_uncaptured (LIKE roles INCLUDING ALL)");
                 jdbc.update("INSERT INTO nn_roles_uncaptured SELECT * FROM roles");
                 double uncaptured = drain(jdbc, camel, noisy, backlog, false,
@@ -201,9 +201,7 @@ public final class NoisyNeighbourBench {
                         running -> again.write(dataSource, RENAME_ROLE, roles,
                                 rate, running));
                 again.report("neighbourAgain", out);
-                out.put("neighbourAgainChangesStillQueued", stillQueued(jdbc,
-                        "SELECT count(*) FROM change_queue WHERE tenant_id LIKE ? AND tenant_id <> ?", Long.class,
-                        "nn-" + run + "-%", noisy));
+                out.put("neighbourAgainChangesStillQueued", stillQueued(jdbc, NEIGHBOURS_QUEUED, neighbourTenants, noisy));
                 again.close();
                 double aloneLast = drain(jdbc, camel, noisy, backlog, false, running -> {});
                 double aloneAround = (aloneAfter + aloneLast) / 2;
@@ -322,12 +320,12 @@ public final class NoisyNeighbourBench {
      * change with its next claim or up to 20 ms after it was published, so right after its event came
      * it may still be queued, though relayed.
      */
-    private static long stillQueued(JdbcTemplate jdbc, String sql, Class<Long> type, Object... args) {
+    private static long stillQueued(JdbcTemplate jdbc, String sql, Object... args) {
         long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-        long queued = jdbc.queryForObject(sql, type, args);
+        long queued = jdbc.queryForObject(sql, Long.class, args);
         while (queued > 0 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-            queued = jdbc.queryForObject(sql, type, args);
+            queued = jdbc.queryForObject(sql, Long.class, args);
         }
         return queued;
     }

@@ -140,29 +140,13 @@ public class DeliveryProtocol {
         }
         carried.addAll(pending);
         pending.clear();
-        StringBuilder ids = new StringBuilder("{");
-        for (Acknowledgement a : carried) {
-            a.outcome().published().forEach(row -> ids.append(row.id()).append(','));
-            a.outcome().skippedIds().forEach(id -> ids.append(id).append(','));
-        }
-        return arrayEnd(ids);
+        return RelayLedger.arrayLiteral(carried.stream().flatMap(a -> a.outcome().publishedIds().stream()),
+                carried.stream().flatMap(a -> a.outcome().skippedIds().stream()));
     }
 
     /** Of {@link #acknowledgedIds}, the rows that routed nowhere: the claim marks them SKIPPED. */
     public synchronized String acknowledgedSkippedIds() {
-        StringBuilder ids = new StringBuilder("{");
-        for (Acknowledgement a : carried) {
-            a.outcome().skippedIds().forEach(id -> ids.append(id).append(','));
-        }
-        return arrayEnd(ids);
-    }
-
-    /** "{1,2," → "{1,2}", "{" → "{}". */
-    private static String arrayEnd(StringBuilder ids) {
-        if (ids.length() > 1) {
-            ids.setLength(ids.length() - 1);
-        }
-        return ids.append('}').toString();
+        return RelayLedger.arrayLiteral(carried.stream().flatMap(a -> a.outcome().skippedIds().stream()), Stream.empty());
     }
 
     /**
