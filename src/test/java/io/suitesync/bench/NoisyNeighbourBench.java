@@ -34,7 +34,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *   <li>A's drain rate alone, on the freshly started hub and warm: before, between and after the two
  *       drains beside others below (each is compared with the mean of the drains alone next to it);</li>
  *   <li>A's drain rate while ten other tenants (B…K) update role names at {@code rate} changes/s in
- *       total, and their commit→subscriber latency p50/p99/max during A's drain;</li>
+ *       total, and their commit→subscriber latency p50/p99/max during A's drain, and the machine's CPU
+ *       per neighbour change beside it (withNeighboursExtraCpuMsPerChange: that drain less the drain
+ *       alone before it, by kind of process);</li>
+ *   <li>the neighbours' updates without A's backlog (-DneighboursAloneSeconds, 15): their latency and the
+ *       CPU they cost by process, by this JVM's thread and by PostgreSQL backend (named by its last
+ *       statement: neighbourAlonePostgresCpuSecondsByStatement);</li>
  *   <li>A's drain rate while A itself updates a credit configuration (a high-priority table) at
  *       {@code highRate}/s, and that change's commit→subscriber latency p50/p99/max;</li>
  *   <li>what the neighbours cost A's drain without any relaying of theirs: A's drain rate beside the
@@ -126,6 +131,7 @@ public final class NoisyNeighbourBench {
             out.put("aloneBusyCores", RelayBench.round2(lastDrainBusyCores));
             out.put("aloneCpuSecondsByProcess", lastDrainCpuByProcess.toString());
             out.put("aloneCpuSecondsByThread", lastDrainCpuByThread.toString());
+            Map<String, Double> aloneCpu = lastDrainCpuByProcess;
 
             // what the neighbours' changes cost the machine without A's backlog: their writes, capture,
             // claims, publishes and acknowledgements, in CPU milliseconds per change
@@ -136,6 +142,7 @@ public final class NoisyNeighbourBench {
             double idleBusy = machineBusySeconds();
             Map<String, Double> idleCpu0 = cpuByProcess();
             Map<String, Double> idleThreads0 = threadCpu();
+            Map<String, Double> idleBackends0 = backendCpu(jdbc);
             long idleStart = System.nanoTime();
             writer.start();
             Thread.sleep(Long.getLong("neighboursAloneSeconds", 15) * 1000);
@@ -146,6 +153,7 @@ public final class NoisyNeighbourBench {
             double idleCpu = machineBusySeconds() - idleBusy;
             out.put("neighbourAloneCpuSecondsByProcess", since(idleCpu0, cpuByProcess()).toString());
             out.put("neighbourAloneCpuSecondsByThread", since(idleThreads0, threadCpu()).toString());
+            out.put("neighbourAlonePostgresCpuSecondsByStatement", since(idleBackends0, backendCpu(jdbc)).toString());
             idle.report("neighbourAlone", out);
             idle.close();
             out.put("neighbourAloneBusyCores", RelayBench.round2(idleCpu / idleSeconds));
@@ -158,6 +166,8 @@ public final class NoisyNeighbourBench {
             out.put("withNeighboursBusyCores", RelayBench.round2(lastDrainBusyCores));
             out.put("withNeighboursCpuSecondsByProcess", lastDrainCpuByProcess.toString());
             out.put("withNeighboursCpuSecondsByThread", lastDrainCpuByThread.toString());
+            out.put("withNeighboursExtraCpuMsPerChange",
+                    extraCpuMsPerChange(aloneCpu, lastDrainCpuByProcess, backlog / withNeighbours * rate).toString());
             // wait for the last events before closing the subscription (else they count as lost)
             neighbours.report("neighbour", out);
             // a change still queued after the report's wait was never relayed; none queued means a "lost"
@@ -276,6 +286,34 @@ public final class NoisyNeighbourBench {
         return out;
     }
 
+    /**
+     * CPU seconds of each PostgreSQL client backend so far ("pid\tits last statement's first words", from
+     * pg_stat_activity and /proc): the live lane's claim session, its LISTEN sessions and a writer each keep
+     * one backend, so the neighbours-alone phase splits PostgreSQL's part per change by what it ran. A pooled
+     * connection counts under whatever it ran last. Empty where /proc or pg_stat_activity cannot be read.
+     */
+    static Map<String, Double> backendCpu(JdbcTemplate jdbc) {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        try {
+            jdbc.query("SELECT pid, left(regexp_replace(query, '\\s+', ' ', 'g'), 32) FROM pg_stat_activity "
+                    + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()", row -> {
+                        int pid = row.getInt(1);
+                        String statement = row.getString(2);
+                        try {
+                            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"));
+                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            out.put(pid + "\t" + (statement == null || statement.isBlank() ? "(none)" : statement.replace(',', ' ').replace('=', ' ')),
+                                    (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
+                        } catch (java.io.IOException | RuntimeException e) {
+                            // ended meanwhile, or not on this machine
+                        }
+                    });
+        } catch (org.springframework.dao.DataAccessException e) {
+            // no pg_stat_activity to read: nothing split
+        }
+        return out;
+    }
+
     /** CPU seconds of this JVM's threads so far, per thread ("tid\tname", the name as /proc gives it, 15 characters). */
     static Map<String, Double> threadCpu() {
         Map<String, Double> out = new java.util.TreeMap<>();
@@ -295,12 +333,16 @@ public final class NoisyNeighbourBench {
 
     /**
      * What each name used since {@code before} (a reading of the same kind), 0.05 s at least: per process
-     * or thread, then added up by name, so one that ended in between (its CPU no longer readable) takes
+     * or thread (matched by its id: a backend's name here can change, see {@link #backendCpu}), then added
+     * up by name (the later reading's), so one that ended in between (its CPU no longer readable) takes
      * nothing off the others of its name; one that started in between counts from zero.
      */
     static Map<String, Double> since(Map<String, Double> before, Map<String, Double> now) {
         Map<String, Double> byName = new java.util.TreeMap<>();
-        now.forEach((k, v) -> byName.merge(k.substring(k.indexOf('\t') + 1), v - before.getOrDefault(k, 0.0), Double::sum));
+        Map<String, Double> beforeById = new java.util.HashMap<>();
+        before.forEach((k, v) -> beforeById.put(k.substring(0, k.indexOf('\t')), v));
+        now.forEach((k, v) -> byName.merge(k.substring(k.indexOf('\t') + 1),
+                v - beforeById.getOrDefault(k.substring(0, k.indexOf('\t')), 0.0), Double::sum));
         Map<String, Double> delta = new java.util.TreeMap<>();
         byName.forEach((name, d) -> {
             if (d >= 0.05) {
@@ -310,11 +352,6 @@ public final class NoisyNeighbourBench {
         return delta;
     }
 
-    /**
-     * Every drain from a checkpoint: each one queues and deletes a million rows, so one that ran into
-     * PostgreSQL's next checkpoint (full-page writes of every page it touches first) drained slower than
-     * its neighbours for that alone. Needs a superuser or pg_checkpoint; without, drains go on as they come.
-     */
     /**
      * The count {@code sql} finds once it is 0 or a second has passed: the live lane acknowledges a last
      * change with its next claim or up to 20 ms after it was published, so right after its event came
@@ -330,12 +367,37 @@ public final class NoisyNeighbourBench {
         return queued;
     }
 
+    /**
+     * Every drain from a checkpoint: each one queues and deletes a million rows, so one that ran into
+     * PostgreSQL's next checkpoint (full-page writes of every page it touches first) drained slower than
+     * its neighbours for that alone. Needs a superuser or pg_checkpoint; without, drains go on as they come.
+     */
     private static void checkpoint(JdbcTemplate jdbc) {
         try {
             jdbc.execute("CHECKPOINT");
         } catch (org.springframework.dao.DataAccessException e) {
             // not allowed to: the figures spread more, nothing else changes
         }
+    }
+
+    /**
+     * What a neighbour's change cost the machine beside A's drain, in CPU milliseconds by kind of process:
+     * the drain beside them less the drain alone before it (A's own work is the same million changes in
+     * both), over the neighbours' changes made during it. It counts their writes, capture, relaying and
+     * the benchmark's subscriber, and what sharing the cores made A's own work cost more.
+     */
+    static Map<String, Double> extraCpuMsPerChange(Map<String, Double> alone, Map<String, Double> beside, double changes) {
+        Map<String, Double> extra = new java.util.TreeMap<>();
+        java.util.function.BiConsumer<Map<String, Double>, Double> add = (m, sign) -> m.forEach((name, seconds) -> {
+            String kind = name.equals("java") ? "hub JVM" : name.startsWith("postgres") ? "PostgreSQL"
+                    : name.startsWith("redis") ? "Redis" : "other";
+            extra.merge(kind, sign * seconds, Double::sum);
+            extra.merge("total", sign * seconds, Double::sum);
+        });
+        add.accept(beside, 1.0);
+        add.accept(alone, -1.0);
+        extra.replaceAll((kind, seconds) -> RelayBench.round2(seconds * 1000 / Math.max(1, changes)));
+        return extra;
     }
 
     /** Stops the live lane's claim (the bulk lane goes on): the neighbours' changes stay queued. */
