@@ -272,8 +272,7 @@ public final class NoisyNeighbourBench {
         for (java.io.File p : procs) {
             try {
                 String stat = java.nio.file.Files.readString(p.toPath().resolve("stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                double cpu = cpuSeconds(stat);
                 String cmd = java.nio.file.Files.readString(p.toPath().resolve("cmdline")).replace('\0', ' ').trim();
                 String[] words = cmd.split(" ");
                 String name = words.length >= 3 && words[0].equals("postgres:") ? words[0] + " " + words[1] + " " + words[2]
@@ -301,9 +300,8 @@ public final class NoisyNeighbourBench {
                         String statement = row.getString(2);
                         try {
                             String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"));
-                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                             out.put(pid + "\t" + (statement == null || statement.isBlank() ? "(none)" : statement.replace(',', ' ').replace('=', ' ')),
-                                    (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
+                                    cpuSeconds(stat));
                         } catch (java.io.IOException | RuntimeException e) {
                             // ended meanwhile, or not on this machine
                         }
@@ -321,14 +319,19 @@ public final class NoisyNeighbourBench {
         for (java.io.File t : tasks == null ? new java.io.File[0] : tasks) {
             try {
                 String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+$", "#");
-                out.put(t.getName() + "\t" + name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
+                out.put(t.getName() + "\t" + name, cpuSeconds(stat));
             } catch (java.io.IOException | RuntimeException e) {
                 // gone meanwhile
             }
         }
         return out;
+    }
+
+    /** User plus system CPU seconds in a /proc {@code stat} line (fields 14 and 15, after the command in parentheses). */
+    private static double cpuSeconds(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
     /**
